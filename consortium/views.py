@@ -1,0 +1,199 @@
+"""Generic views every app builds on: the access rule is applied here, once.
+
+Each app's views set model, filterset, form and template; they inherit
+for_user() filtering, the 403/404 distinction, transactional saves that are
+re-checked against for_user(), sorting, pagination and CSV/Excel export.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views.generic import DeleteView, DetailView, FormView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
+from django.views.generic.edit import CreateView, UpdateView
+from django_filters.views import FilterView
+
+from .access import CHANGE, VIEW, is_writer, user_can_create
+from .exports import export_response
+
+
+def get_visible_or_denied(model, user, pk, action=CHANGE):
+    """The object if the user may take ``action`` on it; 404 if they cannot even see it, else 403."""
+    obj = model.objects.for_user(user, action).filter(pk=pk).first()
+    if obj is not None:
+        return obj
+    if model.objects.for_user(user, VIEW).filter(pk=pk).exists():
+        raise PermissionDenied(_("您没有权限修改该记录。"))
+    raise Http404(_("记录不存在或您无权查看。"))
+
+
+class PortalListView(LoginRequiredMixin, FilterView):
+    """A list page: filtered by for_user(), searchable, sortable, paginated, exportable."""
+
+    paginate_by = 25
+    select_related = ()
+    prefetch_related = ()
+    export_fields = ()  # ((header, attribute path or callable), …) for CSV/Excel
+    export_name = "export"
+
+    def get_queryset(self):
+        qs = self.model.objects.for_user(self.request.user)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        if self.prefetch_related:
+            qs = qs.prefetch_related(*self.prefetch_related)
+        return qs
+
+    def get(self, request, *args, **kwargs):
+        fmt = request.GET.get("export")
+        if fmt and self.export_fields:
+            filterset = self.get_filterset(self.get_filterset_class())
+            rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+            return export_response(rows, self.export_fields, self.export_name, fmt)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_create"] = user_can_create(self.model, self.request.user)
+        ctx["can_export"] = bool(self.export_fields)
+        ctx["model_meta"] = self.model._meta
+        return ctx
+
+
+class PortalDetailView(LoginRequiredMixin, DetailView):
+    """A detail page: 404 for records the user may not see."""
+
+    select_related = ()
+
+    def get_queryset(self):
+        qs = self.model.objects.for_user(self.request.user, VIEW)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        return qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        obj = self.object
+        ctx["can_change"] = self.model.objects.for_user(self.request.user, CHANGE).filter(pk=obj.pk).exists()
+        ctx["model_meta"] = self.model._meta
+        return ctx
+
+
+class _SavedCheckMixin:
+    """Save in a transaction and re-check for_user(): nobody edits a record out of their sight."""
+
+    success_message = _("已保存。")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["model_meta"] = self.model._meta
+        return ctx
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            self.object = form.save()
+            self.after_save(form)
+            if not self.model.objects.for_user(self.request.user, CHANGE).filter(pk=self.object.pk).exists():
+                transaction.set_rollback(True)
+                form.add_error(None, _("保存后的记录将不属于您的单位，无法保存。"))
+                return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def after_save(self, form):
+        """Hook for work that belongs in the same transaction (workflow records)."""
+
+
+class PortalCreateView(LoginRequiredMixin, _SavedCheckMixin, CreateView):
+    template_name = "includes/object_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not user_can_create(self.model, request.user):
+            raise PermissionDenied(_("您没有权限新建该记录。"))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PortalUpdateView(LoginRequiredMixin, _SavedCheckMixin, UpdateView):
+    template_name = "includes/object_form.html"
+
+    def get_object(self, queryset=None):
+        return get_visible_or_denied(self.model, self.request.user, self.kwargs["pk"], CHANGE)
+
+
+class PortalDeleteView(LoginRequiredMixin, DeleteView):
+    """Deletion is for staff; a deleted record counts nowhere."""
+
+    template_name = "includes/object_confirm_delete.html"
+
+    def get_object(self, queryset=None):
+        if not is_writer(self.request.user):
+            get_visible_or_denied(self.model, self.request.user, self.kwargs["pk"], VIEW)
+            raise PermissionDenied(_("只有联合体工作人员可以删除记录。"))
+        return get_object_or_404(self.model.objects.for_user(self.request.user, CHANGE), pk=self.kwargs["pk"])
+
+    def form_valid(self, form):
+        messages.success(self.request, _("已删除“%(obj)s”。") % {"obj": self.object})
+        return super().form_valid(form)
+
+
+class PortalActionView(LoginRequiredMixin, SingleObjectMixin, FormView):
+    """One workflow step on one record: a confirmation form whose POST calls a service.
+
+    Subclasses set model, form_class, title and implement perform(obj, form); a
+    ValidationError raised by the service is shown on the form and nothing changes.
+    """
+
+    template_name = "includes/action_form.html"
+    title = ""
+    button_class = "btn-primary"
+    success_message = _("操作已完成。")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self, queryset=None):
+        return get_visible_or_denied(self.model, self.request.user, self.kwargs["pk"], self.required_action())
+
+    def required_action(self):
+        return CHANGE
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = self.title
+        ctx["button_class"] = self.button_class
+        return ctx
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+    def form_valid(self, form):
+        try:
+            self.perform(self.object, form)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def perform(self, obj, form):
+        raise NotImplementedError
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "home.html"

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import MembershipEvent, Organization, User
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    fieldsets = UserAdmin.fieldsets + (("门户角色", {"fields": ("role", "organization")}),)
+    add_fieldsets = UserAdmin.add_fieldsets + (("门户角色", {"fields": ("role", "organization")}),)
+    list_display = ("username", "first_name", "role", "organization", "is_active")
+    list_filter = ("role", "is_active")
+
+
+class MembershipEventInline(admin.TabularInline):
+    model = MembershipEvent
+    extra = 0
+    readonly_fields = ("action", "from_status", "to_status", "date", "reason", "actor", "created_at")
+    can_delete = False
+
+
+@admin.register(Organization)
+class OrganizationAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "kind", "status", "council_role", "industry_chain")
+    list_filter = ("kind", "status", "council_role", "industry_chain")
+    search_fields = ("name", "credit_code")
+    inlines = [MembershipEventInline]

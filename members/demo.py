@@ -1,0 +1,100 @@
+"""Demo data: the member organisations named in the 2025-05-12 report, and one user per role.
+
+The credit codes are synthetic (valid check characters, not the organisations' real codes).
+"""
+
+import hashlib
+from datetime import date
+
+from django.db import transaction
+
+from .models import (
+    CouncilRole,
+    IndustryChain,
+    MembershipEvent,
+    MembershipStatus,
+    Organization,
+    OrganizationKind,
+    Role,
+    User,
+)
+from .validators import CREDIT_CODE_CHARS, credit_code_check_char
+
+K = OrganizationKind
+C = IndustryChain
+
+# name, short name, kind, industry chain, council role, specialised SME, integration enterprise
+ORGANIZATIONS = [
+    ("兰州新区管委会", "新区管委会", K.GOVERNMENT, C.NONE, CouncilRole.CHAIR, False, False),
+    ("兰州新区教育和卫健委", "教卫委", K.GOVERNMENT, C.NONE, CouncilRole.COUNCIL, False, False),
+    ("兰州新区企业服务中心", "企业服务中心", K.GOVERNMENT, C.NONE, CouncilRole.COUNCIL, False, False),
+    ("兰州石化职业技术大学", "兰州石化职大", K.VOCATIONAL_UNDERGRADUATE, C.GREEN_CHEMICAL, CouncilRole.VICE_CHAIR, False, False),
+    ("甘肃交通职业技术学院", "甘肃交院", K.HIGHER_VOCATIONAL, C.EQUIPMENT, CouncilRole.COUNCIL, False, False),
+    ("兰州现代职业学院", "兰州现代职院", K.HIGHER_VOCATIONAL, C.EQUIPMENT, CouncilRole.COUNCIL, False, False),
+    ("兰石集团", "兰石集团", K.ENTERPRISE, C.EQUIPMENT, CouncilRole.VICE_CHAIR, False, True),
+    ("甘肃德福新材料有限公司", "德福新材料", K.ENTERPRISE, C.NEW_ENERGY, CouncilRole.COUNCIL, True, True),
+    ("海亮新能源", "海亮新能源", K.ENTERPRISE, C.NEW_ENERGY, CouncilRole.MEMBER, False, False),
+    ("兰州知豆", "兰州知豆", K.ENTERPRISE, C.EQUIPMENT, CouncilRole.MEMBER, False, False),
+    ("爱玛科技集团", "爱玛科技", K.ENTERPRISE, C.EQUIPMENT, CouncilRole.MEMBER, False, False),
+    ("兰州东金硅业有限公司", "东金硅业", K.ENTERPRISE, C.NEW_ENERGY, CouncilRole.MEMBER, True, False),
+    ("兰州裕隆气体有限公司", "裕隆气体", K.ENTERPRISE, C.GREEN_CHEMICAL, CouncilRole.MEMBER, True, False),
+    ("兰州新区化工热电有限公司", "化工热电", K.ENTERPRISE, C.GREEN_CHEMICAL, CouncilRole.MEMBER, False, False),
+    ("兰州新区石化投资有限公司", "石化投资", K.ENTERPRISE, C.GREEN_CHEMICAL, CouncilRole.MEMBER, False, False),
+    ("甘肃能化(兰州新区)热电有限公司", "能化热电", K.ENTERPRISE, C.GREEN_CHEMICAL, CouncilRole.MEMBER, False, False),
+]
+
+PREFIX = {K.GOVERNMENT: "11", K.ENTERPRISE: "91", K.ASSOCIATION: "51"}
+
+DEMO_PASSWORD = "Demo@2025"
+
+# username, role, organisation name, display name
+USERS = [
+    ("admin", Role.ADMIN, None, "系统管理员"),
+    ("staff", Role.STAFF, None, "秘书处 王老师"),
+    ("leader", Role.LEADERSHIP, None, "领导小组 李主任"),
+    ("school", Role.MEMBER, "兰州石化职业技术大学", "兰州石化职大 刘老师"),
+    ("enterprise", Role.MEMBER, "兰石集团", "兰石集团 赵经理"),
+]
+
+
+def synthetic_credit_code(name, kind):
+    """A credit code with a valid check character, derived from the name (not a real code)."""
+    digest = hashlib.sha256(name.encode()).digest()
+    body = "".join(CREDIT_CODE_CHARS[b % 31] for b in digest[:8])
+    first17 = PREFIX.get(kind, "12") + "620100" + body + "0"
+    return first17 + credit_code_check_char(first17)
+
+
+@transaction.atomic
+def seed():
+    founded = date(2024, 9, 6)
+    created = 0
+    for name, short, kind, chain, council, sme, integ in ORGANIZATIONS:
+        org, was_created = Organization.objects.get_or_create(
+            name=name,
+            defaults=dict(
+                short_name=short, kind=kind, industry_chain=chain, council_role=council,
+                is_specialized_sme=sme, is_integration_enterprise=integ,
+                credit_code=synthetic_credit_code(name, kind), contact_name="联络员",
+                status=MembershipStatus.ADMITTED, status_changed_on=founded,
+            ),
+        )
+        if was_created:
+            created += 1
+            MembershipEvent.objects.bulk_create([
+                MembershipEvent(organization=org, action=MembershipEvent.Action.APPLY, to_status=MembershipStatus.APPLIED,
+                                date=date(2024, 8, 20), reason="发起成立联合体"),
+                MembershipEvent(organization=org, action=MembershipEvent.Action.ADMIT, from_status=MembershipStatus.APPLIED,
+                                to_status=MembershipStatus.ADMITTED, date=founded, reason="联合体成立大会"),
+            ])
+    users = []
+    for username, role, org_name, display in USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, role=role, first_name=display)
+            user.organization = Organization.objects.get(name=org_name) if org_name else None
+            user.is_superuser = user.is_staff = role == Role.ADMIN
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        users.append(user)
+    return {"organizations_created": created, "users": users}

@@ -1,0 +1,30 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from consortium.forms import PortalModelForm
+
+from .models import Organization
+
+
+class OrganizationForm(PortalModelForm):
+    website = forms.URLField(label=_("网站"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Organization
+        fields = [
+            "name", "short_name", "credit_code", "kind", "industry_chain", "council_role",
+            "is_specialized_sme", "is_integration_enterprise", "address", "website",
+            "contact_name", "contact_title", "contact_phone", "contact_email", "description",
+        ]
+        error_messages = {
+            "name": {"unique": _("已有同名的成员单位。")},
+            "credit_code": {"unique": _("该统一社会信用代码已被另一成员单位使用。")},
+        }
+
+    def clean_credit_code(self):
+        return (self.cleaned_data.get("credit_code") or "").strip().upper()
+
+
+class MembershipStepForm(forms.Form):
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("原因/说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)

@@ -1,0 +1,26 @@
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.core.management.base import BaseCommand
+
+from members.demo import DEMO_PASSWORD
+
+# Each app may add its demo records in <app>/demo.py: seed() -> dict of counts.
+DEMO_APPS = ("members", "projects", "training", "dashboards")
+
+
+class Command(BaseCommand):
+    help = "Create the demo member organisations, users and records (safe to run again)."
+
+    def handle(self, *args, **options):
+        for app in DEMO_APPS:
+            if find_spec(f"{app}.demo") is None:
+                continue
+            result = import_module(f"{app}.demo").seed() or {}
+            counts = ", ".join(f"{k}={v}" for k, v in result.items() if isinstance(v, int))
+            self.stdout.write(f"{app}: {counts or 'ok'}")
+        self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）："))
+        from members.demo import USERS
+
+        for username, role, org, _display in USERS:
+            self.stdout.write(f"  {username:<12} {role.label}{' · ' + org if org else ''}")

@@ -1,0 +1,225 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from consortium.access import VIEW, RestrictedQuerySet
+
+from .validators import validate_credit_code
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("联合体工作人员")
+    LEADERSHIP = "leadership", _("领导小组/理事会")
+    MEMBER = "member", _("成员单位用户")
+    ADMIN = "admin", _("系统管理员")
+
+
+class OrganizationKind(models.TextChoices):
+    GOVERNMENT = "government", _("政府部门")
+    SECONDARY_VOCATIONAL = "secondary_vocational", _("中职")
+    HIGHER_VOCATIONAL = "higher_vocational", _("高职")
+    VOCATIONAL_UNDERGRADUATE = "vocational_undergraduate", _("职教本科")
+    UNIVERSITY = "university", _("普通本科")
+    ENTERPRISE = "enterprise", _("企业")
+    ASSOCIATION = "association", _("行业协会")
+    RESEARCH = "research", _("科研院所")
+
+    @classmethod
+    def schools(cls):
+        return [cls.SECONDARY_VOCATIONAL, cls.HIGHER_VOCATIONAL, cls.VOCATIONAL_UNDERGRADUATE, cls.UNIVERSITY]
+
+
+class IndustryChain(models.TextChoices):
+    GREEN_CHEMICAL = "green_chemical", _("绿色化工")
+    EQUIPMENT = "equipment", _("先进装备制造")
+    NEW_ENERGY = "new_energy", _("新能源新材料")
+    BIOMEDICINE = "biomedicine", _("生物医药")
+    DIGITAL = "digital", _("数据信息")
+    LOGISTICS = "logistics", _("现代物流")
+    SERVICES = "services", _("现代服务业")
+    NONE = "", _("不适用")
+
+
+class CouncilRole(models.TextChoices):
+    CHAIR = "chair", _("理事长单位")
+    VICE_CHAIR = "vice_chair", _("副理事长单位")
+    COUNCIL = "council", _("理事单位")
+    MEMBER = "member", _("成员单位")
+
+
+class MembershipStatus(models.TextChoices):
+    APPLIED = "applied", _("已申请")
+    ADMITTED = "admitted", _("已入会")
+    SUSPENDED = "suspended", _("已暂停")
+    EXITED = "exited", _("已退出")
+    EXPELLED = "expelled", _("已除名")
+
+
+class OrganizationQuerySet(RestrictedQuerySet):
+    def member_q(self, org_id, action):
+        # A member user sees their own organisation; staff manage memberships.
+        if action == VIEW:
+            return models.Q(pk=org_id)
+        return None
+
+    def active(self):
+        return self.filter(status=MembershipStatus.ADMITTED)
+
+    def enterprises(self):
+        return self.filter(kind=OrganizationKind.ENTERPRISE)
+
+    def schools(self):
+        return self.filter(kind__in=OrganizationKind.schools())
+
+
+class Organization(models.Model):
+    """A member organisation of the consortium (成员单位) and its membership state."""
+
+    name = models.CharField(_("单位名称"), max_length=200, unique=True)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code],
+        help_text=_("18位，按 GB 32100-2015 校验最后一位。"),
+    )
+    kind = models.CharField(_("单位类型"), max_length=32, choices=OrganizationKind.choices)
+    industry_chain = models.CharField(_("产业链"), max_length=32, choices=IndustryChain.choices, blank=True)
+    is_specialized_sme = models.BooleanField(_("专精特新"), default=False)
+    is_integration_enterprise = models.BooleanField(_("产教融合型企业"), default=False)
+    council_role = models.CharField(
+        _("理事会职务"), max_length=16, choices=CouncilRole.choices, default=CouncilRole.MEMBER
+    )
+    status = models.CharField(
+        _("成员状态"), max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.APPLIED,
+        editable=False,
+    )
+    status_changed_on = models.DateField(_("状态变更日期"), null=True, blank=True, editable=False)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    website = models.URLField(_("网站"), blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_title = models.CharField(_("联系人职务"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    description = models.TextField(_("简介"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("成员单位")
+        verbose_name_plural = _("成员单位")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["kind", "status"])]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.credit_code = (self.credit_code or "").strip().upper()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("members:organization_detail", args=[self.pk])
+
+    @property
+    def is_school(self):
+        return self.kind in OrganizationKind.schools()
+
+    @property
+    def is_enterprise(self):
+        return self.kind == OrganizationKind.ENTERPRISE
+
+
+class MembershipEventQuerySet(RestrictedQuerySet):
+    def member_q(self, org_id, action):
+        return models.Q(organization_id=org_id) if action == VIEW else None
+
+
+class MembershipEvent(models.Model):
+    """One dated step of an organisation's membership (apply, admit, suspend, exit …)."""
+
+    class Action(models.TextChoices):
+        APPLY = "apply", _("申请入会")
+        ADMIT = "admit", _("批准入会")
+        SUSPEND = "suspend", _("暂停成员资格")
+        REINSTATE = "reinstate", _("恢复成员资格")
+        EXIT = "exit", _("退出")
+        EXPEL = "expel", _("除名")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="membership_events")
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    from_status = models.CharField(_("原状态"), max_length=16, choices=MembershipStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16, choices=MembershipStatus.choices)
+    date = models.DateField(_("日期"))
+    reason = models.TextField(_("原因/说明"), blank=True)
+    actor = models.ForeignKey(
+        "members.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("操作人")
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = MembershipEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("成员状态变更")
+        verbose_name_plural = _("成员状态变更")
+        ordering = ["date", "id"]
+
+    def __str__(self):
+        return f"{self.organization} {self.get_action_display()} {self.date}"
+
+
+class PortalUserManager(UserManager):
+    pass
+
+
+class User(AbstractUser):
+    """A person who signs in to the portal, with one role (and an organisation for members)."""
+
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        verbose_name=_("所属成员单位"),
+    )
+
+    objects = PortalUserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="member") | models.Q(organization__isnull=False),
+                name="member_user_has_organization",
+                violation_error_message=_("成员单位用户必须属于一个成员单位。"),
+            )
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.role == Role.MEMBER and not self.organization_id:
+            raise ValidationError({"organization": _("成员单位用户必须属于一个成员单位。")})
+
+    @property
+    def effective_role(self):
+        return Role.ADMIN if self.is_superuser else self.role
+
+    @property
+    def can_edit_all(self):
+        return self.effective_role in (Role.ADMIN, Role.STAFF)
+
+    @property
+    def can_view_all(self):
+        return self.effective_role in (Role.ADMIN, Role.STAFF, Role.LEADERSHIP)
+
+    @property
+    def is_member_user(self):
+        return self.effective_role == Role.MEMBER
+
+    @property
+    def is_leadership(self):
+        return self.effective_role == Role.LEADERSHIP
+

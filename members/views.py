@@ -1,0 +1,95 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from consortium.views import (
+    PortalActionView,
+    PortalCreateView,
+    PortalDetailView,
+    PortalListView,
+    PortalUpdateView,
+)
+
+from . import services
+from .filters import OrganizationFilterSet
+from .forms import MembershipStepForm, OrganizationForm
+from .models import MembershipEvent, Organization
+
+
+class OrganizationListView(PortalListView):
+    model = Organization
+    filterset_class = OrganizationFilterSet
+    template_name = "members/organization_list.html"
+    export_name = "organizations"
+    export_fields = (
+        (_("单位名称"), "name"), (_("统一社会信用代码"), "credit_code"), (_("单位类型"), "kind"),
+        (_("产业链"), "industry_chain"), (_("理事会职务"), "council_role"), (_("成员状态"), "status"),
+        (_("专精特新"), "is_specialized_sme"), (_("产教融合型企业"), "is_integration_enterprise"),
+        (_("联系人"), "contact_name"), (_("联系电话"), "contact_phone"),
+    )
+
+
+class OrganizationDetailView(PortalDetailView):
+    model = Organization
+    template_name = "members/organization_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        org = self.object
+        ctx["events"] = org.membership_events.select_related("actor")
+        ctx["actions"] = [
+            (a, MembershipEvent.Action(a).label, reverse(f"members:organization_{a}", args=[org.pk]))
+            for a in services.allowed_actions(org)
+        ] if ctx["can_change"] else []
+        ctx["sections"] = related_sections(self.request, org)
+        return ctx
+
+
+def related_sections(request, org):
+    """Panels other apps add to the organisation page (agreements, projects, classes …)."""
+    from importlib import import_module
+
+    sections = []
+    for app in ("projects", "training", "dashboards"):
+        try:
+            module = import_module(f"{app}.panels")
+        except ModuleNotFoundError:
+            continue
+        sections.extend(module.organization_panels(request, org))
+    return sections
+
+
+class OrganizationCreateView(PortalCreateView):
+    model = Organization
+    form_class = OrganizationForm
+    success_message = _("成员单位已创建，状态为“已申请”。")
+
+    def after_save(self, form):
+        services.record_application(self.object, by=self.request.user)
+
+
+class OrganizationUpdateView(PortalUpdateView):
+    model = Organization
+    form_class = OrganizationForm
+
+
+class OrganizationMembershipView(PortalActionView):
+    """One membership step (admit, suspend, reinstate, exit, expel)."""
+
+    model = Organization
+    form_class = MembershipStepForm
+    action = None
+
+    @property
+    def title(self):
+        return MembershipEvent.Action(self.action).label
+
+    def get_initial(self):
+        from django.utils import timezone
+
+        return {"date": timezone.localdate()}
+
+    def perform(self, obj, form):
+        services.change_membership(
+            obj.pk, self.action, by=self.request.user,
+            date=form.cleaned_data["date"], reason=form.cleaned_data["reason"],
+        )
