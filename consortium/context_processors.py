@@ -32,4 +32,7 @@ def navigation(request):
                 continue
         if items:
             menus.append({"label": menu["label"], "items": items})
-    return {"nav_menus": menus}
+    from members.models import Notification
+
+    unread = Notification.objects.for_user(user).unread().count()
+    return {"nav_menus": menus, "unread_notifications": unread}

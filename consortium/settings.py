@@ -8,6 +8,7 @@ DATABASE_URL (PostgreSQL) and REDIS_URL (the Celery broker).
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -170,7 +171,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Apps own their tasks; the schedule is kept here so it can be read in one place.
+    "agreement-expiry-notices": {"task": "projects.tasks.notify_expiring_agreements", "schedule": 24 * 3600},
+    "kpi-rollup-quarter-hourly": {"task": "dashboards.tasks.rollup_current_year", "schedule": 15 * 60},
+    "kpi-rollup-nightly": {
+        "task": "dashboards.tasks.rollup_kpis",
+        "schedule": crontab(hour=2, minute=0),
+        "kwargs": {"year": None},
+    },
+}
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_SAVE_EVERY_REQUEST = True

@@ -76,3 +76,18 @@ def change_membership(org_id, action, *, by, date=None, reason=""):
         org.status_changed_on = date
         org.save(update_fields=["status", "status_changed_on", "updated_at"])
     return event
+
+
+def notify(users, title, *, body="", url="", email=True):
+    """Send a portal notification (and an email where the user has an address) to each user."""
+    from django.core.mail import send_mail
+
+    from .models import Notification
+
+    users = [u for u in users if u is not None and u.is_active]
+    Notification.objects.bulk_create([Notification(user=u, title=title, body=body, url=url) for u in users])
+    if email:
+        recipients = sorted({u.email for u in users if u.email})
+        for address in recipients:
+            send_mail(title, body or title, None, [address], fail_silently=True)
+    return len(users)

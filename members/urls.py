@@ -10,6 +10,8 @@ urlpatterns = [
     path("organizations/add/", views.OrganizationCreateView.as_view(), name="organization_add"),
     path("organizations/<int:pk>/", views.OrganizationDetailView.as_view(), name="organization_detail"),
     path("organizations/<int:pk>/edit/", views.OrganizationUpdateView.as_view(), name="organization_edit"),
+    path("notifications/", views.NotificationListView.as_view(), name="notification_list"),
+    path("notifications/read/", views.NotificationReadAllView.as_view(), name="notification_read_all"),
 ] + [
     path(
         f"organizations/<int:pk>/{action}/",

@@ -1,5 +1,10 @@
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import ListView
 
 from consortium.views import (
     PortalActionView,
@@ -12,7 +17,7 @@ from consortium.views import (
 from . import services
 from .filters import OrganizationFilterSet
 from .forms import MembershipStepForm, OrganizationForm
-from .models import MembershipEvent, Organization
+from .models import MembershipEvent, Notification, Organization
 
 
 class OrganizationListView(PortalListView):
@@ -84,8 +89,6 @@ class OrganizationMembershipView(PortalActionView):
         return MembershipEvent.Action(self.action).label
 
     def get_initial(self):
-        from django.utils import timezone
-
         return {"date": timezone.localdate()}
 
     def perform(self, obj, form):
@@ -93,3 +96,17 @@ class OrganizationMembershipView(PortalActionView):
             obj.pk, self.action, by=self.request.user,
             date=form.cleaned_data["date"], reason=form.cleaned_data["reason"],
         )
+
+
+class NotificationListView(LoginRequiredMixin, ListView):
+    template_name = "members/notification_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return Notification.objects.for_user(self.request.user)
+
+
+class NotificationReadAllView(LoginRequiredMixin, View):
+    def post(self, request):
+        Notification.objects.for_user(request.user).unread().update(read_at=timezone.now())
+        return HttpResponseRedirect(reverse("members:notification_list"))

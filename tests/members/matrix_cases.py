@@ -33,6 +33,9 @@ CASES = [
          expect={"staff": 200, "leadership": 403, "member": 403, "anonymous": 302}),
     Case("members:organization_reinstate", args=org, method="post", data=step,
          expect={"staff": 200, "leadership": 403, "member": 403, "anonymous": 302}),
+    page("members:notification_list"),
+    Case("members:notification_read_all", method="post",
+         expect={"anonymous": 302, "staff": 302, "leadership": 302, "member": 302}),
     # API
     Case("organization-list", api=True, expect={"anonymous": 403, "admin": 200, "staff": 200, "leadership": 200,
                                                 "member": 200}),
