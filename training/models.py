@@ -1,0 +1,632 @@
+"""Order classes, training sessions and their trainees, teachers and dual-qualified records,
+exchange visits.
+
+Access (``member_q``), decided per model:
+- OrderClass: a member sees classes where it is the school or the enterprise; it may change the
+  classes where it is the school (the school runs the class and reports the funnel).
+- GuestProfessor: visible and changeable with its order class.
+- TrainingSession: a member sees sessions it provides or benefits from; it may change the sessions
+  it provides (and import their trainee lists).
+- Trainee / TraineeImport: visible and changeable with their session.
+- Teacher and the three dual-qualified records: a member school sees and changes its own teachers.
+- ExchangeVisit: a member sees visits it made or received; it may change the visits it made.
+Staff change everything; leadership reads everything and changes nothing.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case, F, When
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from consortium.access import VIEW, RestrictedQuerySet, is_writer, member_org_id
+from members.models import OrganizationKind
+
+
+def _org_is_school(org):
+    return org is not None and org.kind in OrganizationKind.schools()
+
+
+def _org_is_enterprise(org):
+    return org is not None and org.kind == OrganizationKind.ENTERPRISE
+
+
+# ---------------------------------------------------------------------------
+# Order classes
+# ---------------------------------------------------------------------------
+
+
+class OrderClassMode(models.TextChoices):
+    ORDER = "order", _("订单培养")
+    APPRENTICESHIP = "apprenticeship", _("现代学徒制")
+    CROWN = "crown", _("冠名班")
+    OTHER = "other", _("其他")
+
+
+class OrderClassQuerySet(RestrictedQuerySet):
+    def member_q(self, org_id, action):
+        if action == VIEW:
+            return models.Q(school_id=org_id) | models.Q(enterprise_id=org_id)
+        return models.Q(school_id=org_id)
+
+
+class OrderClass(models.Model):
+    """An order class (订单班): an enterprise sponsors a class at a school, with its funnel."""
+
+    name = models.CharField(_("班级名称"), max_length=200)
+    enterprise = models.ForeignKey(
+        "members.Organization", on_delete=models.PROTECT, related_name="sponsored_order_classes",
+        verbose_name=_("订单企业"),
+    )
+    school = models.ForeignKey(
+        "members.Organization", on_delete=models.PROTECT, related_name="order_classes", verbose_name=_("学校"),
+    )
+    major = models.CharField(_("专业"), max_length=100)
+    intake_year = models.PositiveIntegerField(_("招生年份"))
+    mode = models.CharField(_("培养模式"), max_length=32, choices=OrderClassMode.choices, default=OrderClassMode.ORDER)
+    planned = models.PositiveIntegerField(_("计划人数"), default=0)
+    enrolled = models.PositiveIntegerField(_("实际招收"), default=0)
+    graduated = models.PositiveIntegerField(_("毕业人数"), default=0)
+    employed = models.PositiveIntegerField(_("订单企业录用"), default=0)
+    notes = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = OrderClassQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("订单班")
+        verbose_name_plural = _("订单班")
+        ordering = ["-intake_year", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(graduated__lte=F("enrolled")),
+                name="orderclass_graduated_lte_enrolled",
+                violation_error_message=_("毕业人数不能多于实际招收人数。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(employed__lte=F("graduated")),
+                name="orderclass_employed_lte_graduated",
+                violation_error_message=_("订单企业录用人数不能多于毕业人数。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("training:orderclass_detail", args=[self.pk])
+
+    @classmethod
+    def user_can_create(cls, user):
+        return is_writer(user) or _member_is_school(user)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.enterprise_id and not _org_is_enterprise(self.enterprise):
+            errors["enterprise"] = _("订单企业必须是企业类成员单位。")
+        if self.school_id and not _org_is_school(self.school):
+            errors["school"] = _("学校必须是院校类成员单位。")
+        if self.graduated is not None and self.enrolled is not None and self.graduated > self.enrolled:
+            errors["graduated"] = _("毕业人数不能多于实际招收人数。")
+        if self.employed is not None and self.graduated is not None and self.employed > self.graduated:
+            errors["employed"] = _("订单企业录用人数不能多于毕业人数。")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def employment_rate(self):
+        """Order employment rate: employed ÷ graduated (None before anyone graduates)."""
+        if not self.graduated:
+            return None
+        return Decimal(self.employed) / Decimal(self.graduated)
+
+    @property
+    def employment_rate_percent(self):
+        rate = self.employment_rate
+        return None if rate is None else round(rate * 100, 1)
+
+
+class GuestProfessorQuerySet(RestrictedQuerySet):
+    def member_q(self, org_id, action):
+        if action == VIEW:
+            return models.Q(order_class__school_id=org_id) | models.Q(order_class__enterprise_id=org_id)
+        return models.Q(order_class__school_id=org_id)
+
+
+class GuestProfessor(models.Model):
+    """An enterprise expert appointed guest professor (客座教授/产业导师) of an order class: 人才互聘."""
+
+    order_class = models.ForeignKey(
+        OrderClass, on_delete=models.CASCADE, related_name="guest_professors", verbose_name=_("订单班"),
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    enterprise = models.ForeignKey(
+        "members.Organization", on_delete=models.PROTECT, related_name="guest_professors",
+        verbose_name=_("所在企业"),
+    )
+    title = models.CharField(_("职务/称号"), max_length=200, blank=True)
+    appointed_on = models.DateField(_("聘任日期"))
+    ends_on = models.DateField(_("聘期结束"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = GuestProfessorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("客座教授")
+        verbose_name_plural = _("客座教授")
+        ordering = ["order_class", "appointed_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=F("appointed_on")),
+                name="guestprofessor_ends_after_appointed",
+                violation_error_message=_("聘期结束日期不能早于聘任日期。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.order_class}）"
+
+    def get_absolute_url(self):
+        return reverse("training:orderclass_detail", args=[self.order_class_id])
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.enterprise_id and not _org_is_enterprise(self.enterprise):
+            errors["enterprise"] = _("客座教授必须来自企业类成员单位。")
+        if self.ends_on and self.appointed_on and self.ends_on < self.appointed_on:
+            errors["ends_on"] = _("聘期结束日期不能早于聘任日期。")
+        if errors:
+            raise ValidationError(errors)
+
+
+# ---------------------------------------------------------------------------
+# Training sessions and trainees
+# ---------------------------------------------------------------------------
+
+
+class TrainingKind(models.TextChoices):
+    VOCATIONAL_SKILL = "vocational_skill", _("职业技能培训")
+    EMPLOYEE_JOB = "employee_job", _("企业职工岗位培训")
+    TEACHER = "teacher", _("教师培训")
+    STUDENT_PRACTICE = "student_practice", _("学生实践实训")
+    DUAL_TEACHER = "dual_teacher", _("双师型教师培训")
+
+
+class SessionStatus(models.TextChoices):
+    PLANNED = "planned", _("计划中")
+    HELD = "held", _("已举办")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class TrainingSessionQuerySet(RestrictedQuerySet):
+    def member_q(self, org_id, action):
+        if action == VIEW:
+            return models.Q(provider_id=org_id) | models.Q(beneficiaries__id=org_id)
+        return models.Q(provider_id=org_id)
+
+    def counted(self):
+        """Sessions that count towards person-times: everything but cancelled."""
+        return self.exclude(status=SessionStatus.CANCELLED)
+
+    def with_person_times(self):
+        return self.annotate(
+            person_times_value=Case(
+                When(trainee_count__gt=0, then=F("trainee_count")),
+                default=F("declared_headcount"),
+                output_field=models.PositiveIntegerField(),
+            )
+        )
+
+
+class TrainingSession(models.Model):
+    """A training session (培训) with its provider, beneficiaries, time, place and headcount."""
+
+    title = models.CharField(_("培训名称"), max_length=200)
+    kind = models.CharField(_("培训类型"), max_length=32, choices=TrainingKind.choices)
+    provider = models.ForeignKey(
+        "members.Organization", on_delete=models.PROTECT, related_name="provided_sessions",
+        verbose_name=_("承办单位"),
+    )
+    beneficiaries = models.ManyToManyField(
+        "members.Organization", blank=True, related_name="benefited_sessions", verbose_name=_("受益单位"),
+    )
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    hours = models.DecimalField(_("学时"), max_digits=7, decimal_places=1, default=Decimal("0"))
+    declared_headcount = models.PositiveIntegerField(_("申报人数"), default=0)
+    status = models.CharField(_("状态"), max_length=16, choices=SessionStatus.choices, default=SessionStatus.PLANNED)
+    trainee_count = models.PositiveIntegerField(_("学员名单人数"), default=0, editable=False)
+    description = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = TrainingSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("培训")
+        verbose_name_plural = _("培训")
+        ordering = ["-starts_at", "-id"]
+        indexes = [
+            models.Index(fields=["ends_at", "status", "provider"], name="training_session_rollup"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gte=F("starts_at")),
+                name="trainingsession_ends_after_starts",
+                violation_error_message=_("结束时间不能早于开始时间。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours__gte=0),
+                name="trainingsession_hours_not_negative",
+                violation_error_message=_("学时不能为负数。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("training:session_detail", args=[self.pk])
+
+    @classmethod
+    def user_can_create(cls, user):
+        return is_writer(user) or member_org_id(user) is not None
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
+            errors["ends_at"] = _("结束时间不能早于开始时间。")
+        if self.hours is not None and self.hours < 0:
+            errors["hours"] = _("学时不能为负数。")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def person_times(self):
+        """Person-times: the imported trainee list where there is one, else the declared headcount."""
+        return self.trainee_count if self.trainee_count > 0 else self.declared_headcount
+
+
+class TraineeQuerySet(RestrictedQuerySet):
+    def member_q(self, org_id, action):
+        if action == VIEW:
+            return models.Q(session__provider_id=org_id) | models.Q(session__beneficiaries__id=org_id)
+        return models.Q(session__provider_id=org_id)
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+    UNKNOWN = "", _("未填")
+
+
+class Trainee(models.Model):
+    """One trainee of a session (学员). The full 身份证号 is never stored: only its HMAC and mask."""
+
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="trainees", verbose_name=_("培训"),
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number_hash = models.CharField(_("身份证号摘要"), max_length=64, blank=True, editable=False)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True, editable=False)
+    person_key = models.CharField(_("人员标识"), max_length=64, editable=False, db_index=True)
+    gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    employer = models.CharField(_("工作单位"), max_length=200, blank=True)
+    job_title = models.CharField(_("岗位/职务"), max_length=100, blank=True)
+    row_number = models.PositiveIntegerField(_("导入行号"), null=True, blank=True, editable=False)
+    import_batch = models.ForeignKey(
+        "training.TraineeImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="trainees",
+        verbose_name=_("导入批次"), editable=False,
+    )
+
+    objects = TraineeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("学员")
+        verbose_name_plural = _("学员")
+        ordering = ["session", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "person_key"], name="trainee_unique_person_per_session",
+                violation_error_message=_("该学员已在本次培训名单中。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("training:session_detail", args=[self.session_id])
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEW = "preview", _("待确认")
+    CONFIRMED = "confirmed", _("已导入")
+    FAILED = "failed", _("未通过校验")
+    DISCARDED = "discarded", _("已放弃")
+
+
+class TraineeImportQuerySet(RestrictedQuerySet):
+    def member_q(self, org_id, action):
+        if action == VIEW:
+            return models.Q(session__provider_id=org_id) | models.Q(session__beneficiaries__id=org_id)
+        return models.Q(session__provider_id=org_id)
+
+
+class TraineeImport(models.Model):
+    """One upload of a trainee list for a session: who, when, which file, how many rows, outcome."""
+
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="imports", verbose_name=_("培训"),
+    )
+    uploaded_by = models.ForeignKey(
+        "members.User", on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("上传人"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    stored_file = models.CharField(_("服务器文件"), max_length=255, blank=True, editable=False)
+    file_format = models.CharField(_("格式"), max_length=8)
+    row_count = models.PositiveIntegerField(_("行数"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    status = models.CharField(_("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PREVIEW)
+    confirmed_by = models.ForeignKey(
+        "members.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("确认人"),
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+
+    objects = TraineeImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("学员导入记录")
+        verbose_name_plural = _("学员导入记录")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    def get_absolute_url(self):
+        return reverse("training:trainee_import_detail", args=[self.pk])
+
+
+# ---------------------------------------------------------------------------
+# Teachers and dual-qualified records
+# ---------------------------------------------------------------------------
+
+
+def _member_is_school(user):
+    org_id = member_org_id(user)
+    if org_id is None:
+        return False
+    org = getattr(user, "organization", None)
+    return _org_is_school(org)
+
+
+class TeacherQuerySet(RestrictedQuerySet):
+    def member_q(self, org_id, action):
+        return models.Q(school_id=org_id)
+
+
+class Teacher(models.Model):
+    """A teacher at a member school (教师)."""
+
+    school = models.ForeignKey(
+        "members.Organization", on_delete=models.PROTECT, related_name="teachers", verbose_name=_("学校"),
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    subject_area = models.CharField(_("专业领域"), max_length=100, blank=True)
+    title = models.CharField(_("职称"), max_length=50, blank=True)
+    employee_no = models.CharField(_("工号"), max_length=30, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = TeacherQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("教师")
+        verbose_name_plural = _("教师")
+        ordering = ["school", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "employee_no"], condition=~models.Q(employee_no=""),
+                name="teacher_unique_employee_no_per_school",
+                violation_error_message=_("同一学校的工号不能重复。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("training:teacher_detail", args=[self.pk])
+
+    @classmethod
+    def user_can_create(cls, user):
+        return is_writer(user) or _member_is_school(user)
+
+    def clean(self):
+        super().clean()
+        if self.school_id and not _org_is_school(self.school):
+            raise ValidationError({"school": _("教师必须属于院校类成员单位。")})
+
+
+class TeacherRecordQuerySet(RestrictedQuerySet):
+    def member_q(self, org_id, action):
+        return models.Q(teacher__school_id=org_id)
+
+
+class TeacherRecordMixin:
+    def get_absolute_url(self):
+        return reverse("training:teacher_detail", args=[self.teacher_id])
+
+    @classmethod
+    def user_can_create(cls, user):
+        return is_writer(user) or _member_is_school(user)
+
+
+class DualTeacherTraining(TeacherRecordMixin, models.Model):
+    """A completed dual-qualified (双师型) training of a teacher."""
+
+    teacher = models.ForeignKey(
+        Teacher, on_delete=models.CASCADE, related_name="dual_trainings", verbose_name=_("教师"),
+    )
+    completed_on = models.DateField(_("完成日期"))
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="dual_teacher_records",
+        verbose_name=_("培训"),
+    )
+    hours = models.DecimalField(_("学时"), max_digits=7, decimal_places=1, default=Decimal("0"))
+    provider = models.ForeignKey(
+        "members.Organization", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="dual_trainings_provided", verbose_name=_("培训单位"),
+    )
+    notes = models.CharField(_("备注"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+    objects = TeacherRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("双师型培训记录")
+        verbose_name_plural = _("双师型培训记录")
+        ordering = ["-completed_on", "-id"]
+        indexes = [models.Index(fields=["completed_on", "teacher"], name="training_dual_completed")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hours__gte=0), name="dualteachertraining_hours_not_negative",
+                violation_error_message=_("学时不能为负数。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.teacher} {self.completed_on}"
+
+    def clean(self):
+        super().clean()
+        if self.hours is not None and self.hours < 0:
+            raise ValidationError({"hours": _("学时不能为负数。")})
+
+
+class EnterprisePractice(TeacherRecordMixin, models.Model):
+    """A teacher's enterprise practice (企业实践/入企挂职)."""
+
+    teacher = models.ForeignKey(
+        Teacher, on_delete=models.CASCADE, related_name="enterprise_practices", verbose_name=_("教师"),
+    )
+    enterprise = models.ForeignKey(
+        "members.Organization", on_delete=models.PROTECT, related_name="teacher_practices",
+        verbose_name=_("实践企业"),
+    )
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+    position = models.CharField(_("岗位"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
+    objects = TeacherRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("企业实践记录")
+        verbose_name_plural = _("企业实践记录")
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=F("start_date")),
+                name="enterprisepractice_end_after_start",
+                violation_error_message=_("结束日期不能早于开始日期。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.teacher} @ {self.enterprise}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.enterprise_id and not _org_is_enterprise(self.enterprise):
+            errors["enterprise"] = _("实践单位必须是企业类成员单位。")
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = _("结束日期不能早于开始日期。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class RecognitionLevel(models.TextChoices):
+    JUNIOR = "junior", _("初级")
+    INTERMEDIATE = "intermediate", _("中级")
+    SENIOR = "senior", _("高级")
+
+
+class DualTeacherRecognition(TeacherRecordMixin, models.Model):
+    """A dual-qualified (双师型) recognition of a teacher at a level by a recognising body."""
+
+    teacher = models.ForeignKey(
+        Teacher, on_delete=models.CASCADE, related_name="recognitions", verbose_name=_("教师"),
+    )
+    level = models.CharField(_("认定等级"), max_length=16, choices=RecognitionLevel.choices)
+    recognized_on = models.DateField(_("认定日期"))
+    body = models.CharField(_("认定机构"), max_length=200)
+
+    history = HistoricalRecords()
+    objects = TeacherRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("双师型认定")
+        verbose_name_plural = _("双师型认定")
+        ordering = ["-recognized_on", "-id"]
+
+    def __str__(self):
+        return f"{self.teacher} {self.get_level_display()}"
+
+
+# ---------------------------------------------------------------------------
+# Exchange visits
+# ---------------------------------------------------------------------------
+
+
+class ExchangeVisitQuerySet(RestrictedQuerySet):
+    def member_q(self, org_id, action):
+        if action == VIEW:
+            return models.Q(visiting_organization_id=org_id) | models.Q(visited__id=org_id)
+        return models.Q(visiting_organization_id=org_id)
+
+
+class ExchangeVisit(models.Model):
+    """An exchange visit (走访交流): who visited whom, when, how many people, why."""
+
+    date = models.DateField(_("日期"))
+    visiting_organization = models.ForeignKey(
+        "members.Organization", on_delete=models.PROTECT, related_name="visits_made", verbose_name=_("走访单位"),
+    )
+    visited = models.ManyToManyField(
+        "members.Organization", related_name="visits_received", verbose_name=_("被走访单位"),
+    )
+    participants = models.PositiveIntegerField(_("参加人数"), default=0)
+    purpose = models.TextField(_("目的与内容"))
+
+    history = HistoricalRecords()
+    objects = ExchangeVisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("走访交流")
+        verbose_name_plural = _("走访交流")
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"{self.date} {self.visiting_organization}"
+
+    def get_absolute_url(self):
+        return reverse("training:visit_detail", args=[self.pk])
+
+    @classmethod
+    def user_can_create(cls, user):
+        return is_writer(user) or member_org_id(user) is not None
