@@ -1,0 +1,711 @@
+"""Agreements, cooperation projects with expert review, and joint platforms.
+
+The names of Agreement, Project and Platform and of their fields and enum values
+are the data contract the KPI dashboards and the training app build on.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from consortium.access import CHANGE, VIEW, RestrictedQuerySet, is_writer, member_org_id
+
+from . import attachments
+
+# ---------------------------------------------------------------------------
+# Agreements (合作协议)
+# ---------------------------------------------------------------------------
+
+
+class AgreementKind(models.TextChoices):
+    STRATEGIC = "strategic", _("战略合作")
+    ORDER_TRAINING = "order_training", _("订单培养")
+    TEACHER_PRACTICE_BASE = "teacher_practice_base", _("教师企业实践基地")
+    INTERNSHIP_BASE = "internship_base", _("学生实习实训基地")
+    RND = "rnd", _("技术研发")
+    EMPLOYEE_TRAINING = "employee_training", _("员工培训")
+    PROPERTY_SERVICES = "property_services", _("校园物业服务")
+    TALENT_PLATFORM = "talent_platform", _("人才供需平台")
+    CO_BUILT_LAB = "co_built_lab", _("共建实验室")
+    INDUSTRY_COLLEGE = "industry_college", _("产业学院")
+    APPRENTICESHIP = "apprenticeship", _("现代学徒制")
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    RETURNED = "returned", _("已退回")
+    VERIFIED = "verified", _("已核验")
+    TERMINATED = "terminated", _("已终止")
+
+
+# Statuses in which the registering member may still edit the agreement.
+MEMBER_EDITABLE = (AgreementStatus.DRAFT, AgreementStatus.RETURNED)
+EXPIRY_WARNING_DAYS = 30
+
+
+class AgreementQuerySet(RestrictedQuerySet):
+    def member_q(self, org_id, action):
+        if action == VIEW:
+            return models.Q(organization_id=org_id) | models.Q(parties=org_id)
+        if action == CHANGE:
+            return models.Q(organization_id=org_id, status__in=MEMBER_EDITABLE)
+        return None
+
+    def running(self):
+        """Agreements whose term can still lapse (a terminated agreement is over already)."""
+        return self.exclude(status=AgreementStatus.TERMINATED)
+
+    def expired(self, today=None):
+        today = today or timezone.localdate()
+        return self.running().filter(end_date__lt=today)
+
+    def expiring(self, days=EXPIRY_WARNING_DAYS, today=None):
+        today = today or timezone.localdate()
+        return self.running().filter(end_date__gte=today, end_date__lte=today + timedelta(days=days))
+
+
+class Agreement(models.Model):
+    """A cooperation agreement (合作协议) registered by a member, with its parties, term and signed scan."""
+
+    organization = models.ForeignKey(
+        "members.Organization", on_delete=models.PROTECT, related_name="registered_agreements",
+        verbose_name=_("登记单位"),
+    )
+    parties = models.ManyToManyField("members.Organization", related_name="agreements", verbose_name=_("协议各方"))
+    kind = models.CharField(_("协议类型"), max_length=32, choices=AgreementKind.choices)
+    title = models.CharField(_("协议名称"), max_length=200)
+    summary = models.TextField(_("内容摘要"), blank=True)
+    signed_on = models.DateField(_("签订日期"))
+    start_date = models.DateField(_("生效日期"))
+    end_date = models.DateField(_("到期日期"))
+    scan = models.FileField(
+        _("签署扫描件"), upload_to=attachments.agreement_scan_path, max_length=200, blank=True,
+    )
+    scan_name = models.CharField(_("扫描件文件名"), max_length=120, blank=True, editable=False)
+    scan_content_type = models.CharField(_("扫描件类型"), max_length=40, blank=True, editable=False)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT, editable=False,
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, editable=False)
+    verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True, editable=False)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="+", verbose_name=_("核验人"),
+    )
+    return_reason = models.TextField(_("退回原因"), blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="+", verbose_name=_("登记人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("合作协议")
+        verbose_name_plural = _("合作协议")
+        ordering = ["-signed_on", "-id"]
+        indexes = [
+            models.Index(fields=["status", "verified_at"]),
+            models.Index(fields=["end_date"]),
+            models.Index(fields=["organization", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="agreement_end_not_before_start",
+                violation_error_message=_("到期日期不能早于生效日期。"),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="verified") | models.Q(verified_at__isnull=False),
+                name="agreement_verified_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("projects:agreement_detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("到期日期不能早于生效日期。")})
+
+    @classmethod
+    def user_can_create(cls, user):
+        return is_writer(user) or member_org_id(user) is not None
+
+    @property
+    def days_left(self):
+        return (self.end_date - timezone.localdate()).days if self.end_date else None
+
+    @property
+    def is_expired(self):
+        return self.status != AgreementStatus.TERMINATED and self.days_left is not None and self.days_left < 0
+
+    @property
+    def is_expiring(self):
+        days = self.days_left
+        return (self.status != AgreementStatus.TERMINATED and days is not None
+                and 0 <= days <= EXPIRY_WARNING_DAYS)
+
+    @property
+    def term_state(self):
+        """"expired", "expiring" or "" — derived from end_date, never stored."""
+        if self.is_expired:
+            return "expired"
+        if self.is_expiring:
+            return "expiring"
+        return ""
+
+
+class AgreementEventQuerySet(RestrictedQuerySet):
+    def member_q(self, org_id, action):
+        if action == VIEW:
+            return models.Q(agreement__organization_id=org_id) | models.Q(agreement__parties=org_id)
+        return None
+
+
+class AgreementEvent(models.Model):
+    """One step of an agreement's workflow: who did what, when, and why."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("登记")
+        EDIT = "edit", _("修改")
+        SUBMIT = "submit", _("提交核验")
+        RETURN = "return", _("退回")
+        VERIFY = "verify", _("核验通过")
+        TERMINATE = "terminate", _("终止")
+        ATTACH = "attach", _("上传附件")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    from_status = models.CharField(_("原状态"), max_length=16, choices=AgreementStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16, choices=AgreementStatus.choices, blank=True)
+    reason = models.TextField(_("原因/说明"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("操作人"),
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    objects = AgreementEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("协议操作记录")
+        verbose_name_plural = _("协议操作记录")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.agreement} {self.get_action_display()}"
+
+
+class AgreementAttachmentQuerySet(RestrictedQuerySet):
+    def member_q(self, org_id, action):
+        if action == VIEW:
+            return models.Q(agreement__organization_id=org_id) | models.Q(agreement__parties=org_id)
+        if action == CHANGE:
+            return models.Q(agreement__organization_id=org_id, agreement__status__in=MEMBER_EDITABLE)
+        return None
+
+
+class AgreementAttachment(models.Model):
+    """A further file attached to an agreement (supplements, renewals), checked like the scan."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to=attachments.agreement_attachment_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=120)
+    content_type = models.CharField(_("文件类型"), max_length=40)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("上传人"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = AgreementAttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("协议附件")
+        verbose_name_plural = _("协议附件")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class AgreementExpiryNotice(models.Model):
+    """A sent 30/7/0-day expiry notice: its unique key makes each notice go out once."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="expiry_notices")
+    days = models.PositiveSmallIntegerField(_("提前天数"))
+    end_date = models.DateField(_("到期日期"))
+    recipients = models.PositiveIntegerField(_("接收人数"), default=0)
+    sent_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("到期提醒记录")
+        verbose_name_plural = _("到期提醒记录")
+        ordering = ["-sent_at"]
+        constraints = [
+            # end_date is part of the key so that a renewed term gets its own notices.
+            models.UniqueConstraint(fields=["agreement", "days", "end_date"], name="agreement_expiry_notice_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.agreement} {self.days}"
+
+
+# ---------------------------------------------------------------------------
+# Cooperation projects (校企合作项目) and expert review
+# ---------------------------------------------------------------------------
+
+
+class ProjectKind(models.TextChoices):
+    RND = "rnd", _("技术研发")
+    CURRICULUM = "curriculum", _("课程共建")
+    ORDER_TRAINING = "order_training", _("订单培养")
+    PRACTICE_BASE = "practice_base", _("实践基地")
+    LAB = "lab", _("实验室建设")
+    RESOURCE_LIBRARY = "resource_library", _("教学资源库")
+    PRACTICE_CENTER = "practice_center", _("实践中心")
+    TEACHER_TRAINING = "teacher_training", _("教师培训")
+    EMPLOYEE_TRAINING = "employee_training", _("员工培训")
+    TALENT_PLATFORM = "talent_platform", _("人才平台")
+
+
+class ProjectStatus(models.TextChoices):
+    PROPOSED = "proposed", _("已申报")
+    UNDER_REVIEW = "under_review", _("专家评审中")
+    APPROVED = "approved", _("已立项")
+    IN_PROGRESS = "in_progress", _("实施中")
+    COMPLETED = "completed", _("已结项验收")
+    APPLIED = "applied", _("成果已应用")
+    REJECTED = "rejected", _("未立项")
+    TERMINATED = "terminated", _("已终止")
+
+
+class ProjectQuerySet(RestrictedQuerySet):
+    def member_q(self, org_id, action):
+        if action == VIEW:
+            return models.Q(lead_organization_id=org_id) | models.Q(partners=org_id)
+        return None
+
+    def completed_in(self, year):
+        """Projects accepted (结项) in the year: the dashboards' counting rule."""
+        return self.filter(status__in=[ProjectStatus.COMPLETED, ProjectStatus.APPLIED], completed_on__year=year)
+
+
+class Project(models.Model):
+    """A school–enterprise cooperation project (校企合作项目) and where it is in its lifecycle."""
+
+    title = models.CharField(_("项目名称"), max_length=200)
+    kind = models.CharField(_("项目类型"), max_length=32, choices=ProjectKind.choices)
+    lead_organization = models.ForeignKey(
+        "members.Organization", on_delete=models.PROTECT, related_name="led_projects", verbose_name=_("牵头单位"),
+    )
+    partners = models.ManyToManyField(
+        "members.Organization", related_name="partner_projects", blank=True, verbose_name=_("合作单位"),
+    )
+    description = models.TextField(_("项目内容"), blank=True)
+    budget = models.DecimalField(_("项目预算（万元）"), max_digits=12, decimal_places=2, default=0)
+    support_fund = models.DecimalField(_("专项扶持资金（万元）"), max_digits=12, decimal_places=2, default=0)
+    planned_start = models.DateField(_("计划开始日期"))
+    planned_end = models.DateField(_("计划结束日期"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.PROPOSED, editable=False,
+    )
+    approved_on = models.DateField(_("立项日期"), null=True, blank=True, editable=False)
+    started_on = models.DateField(_("开始实施日期"), null=True, blank=True, editable=False)
+    completed_on = models.DateField(_("结项验收日期"), null=True, blank=True, editable=False)
+    applied_on = models.DateField(_("成果应用日期"), null=True, blank=True, editable=False)
+    reason = models.TextField(_("未立项/终止原因"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("校企合作项目")
+        verbose_name_plural = _("校企合作项目")
+        ordering = ["-planned_start", "-id"]
+        indexes = [
+            models.Index(fields=["status", "completed_on"]),
+            models.Index(fields=["lead_organization", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(planned_end__gte=models.F("planned_start")),
+                name="project_end_not_before_start",
+                violation_error_message=_("计划结束日期不能早于计划开始日期。"),
+            ),
+            models.CheckConstraint(condition=models.Q(budget__gte=0), name="project_budget_not_negative"),
+            models.CheckConstraint(condition=models.Q(support_fund__gte=0), name="project_support_fund_not_negative"),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["completed", "applied"]) | models.Q(completed_on__isnull=False),
+                name="project_completed_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["approved", "in_progress", "completed", "applied"])
+                | models.Q(approved_on__isnull=False),
+                name="project_approved_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("projects:project_detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
+            errors["planned_end"] = _("计划结束日期不能早于计划开始日期。")
+        if self.budget is not None and self.budget < 0:
+            errors["budget"] = _("预算不能为负数。")
+        if self.support_fund is not None and self.support_fund < 0:
+            errors["support_fund"] = _("专项扶持资金不能为负数。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProjectChildQuerySet(RestrictedQuerySet):
+    """Rows that belong to a project: visible with the project, changed by staff only."""
+
+    def member_q(self, org_id, action):
+        if action == VIEW:
+            return models.Q(project__lead_organization_id=org_id) | models.Q(project__partners=org_id)
+        return None
+
+
+class ProjectEvent(models.Model):
+    """One lifecycle step of a project: who, when, from which status to which, and why."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=24)
+    from_status = models.CharField(_("原状态"), max_length=16, choices=ProjectStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16, choices=ProjectStatus.choices)
+    date = models.DateField(_("日期"))
+    reason = models.TextField(_("原因/说明"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("操作人"),
+    )
+    at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    objects = ProjectChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目状态变更")
+        verbose_name_plural = _("项目状态变更")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.project} {self.get_to_status_display()}"
+
+
+class Milestone(models.Model):
+    """A planned milestone of a project (里程碑) and when it was reached."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("里程碑"), max_length=200)
+    due_on = models.DateField(_("计划完成日期"))
+    done_on = models.DateField(_("实际完成日期"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+    objects = ProjectChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目里程碑")
+        verbose_name_plural = _("项目里程碑")
+        ordering = ["due_on", "id"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return self.project.get_absolute_url()
+
+
+class ProjectResult(models.Model):
+    """A result (成果) delivered by a completed project, and where it is applied."""
+
+    class Kind(models.TextChoices):
+        PATENT = "patent", _("专利")
+        STANDARD = "standard", _("标准")
+        PRODUCT = "product", _("产品/工艺")
+        COURSE = "course", _("课程/教材")
+        SOFTWARE = "software", _("软件/平台")
+        REPORT = "report", _("研究报告")
+        OTHER = "other", _("其他")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="results")
+    title = models.CharField(_("成果名称"), max_length=200)
+    kind = models.CharField(_("成果类型"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    description = models.TextField(_("成果内容"), blank=True)
+    applied_at = models.CharField(_("应用单位/场景"), max_length=200, blank=True)
+    applied_on = models.DateField(_("应用日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ProjectChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目成果")
+        verbose_name_plural = _("项目成果")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return self.project.get_absolute_url()
+
+
+class StaffOnlyQuerySet(RestrictedQuerySet):
+    """Configuration and the expert pool: read by staff and leadership, changed by staff."""
+
+
+class Expert(models.Model):
+    """A member of the expert pool (专家智库): not a portal user, their reviews are recorded by staff."""
+
+    name = models.CharField(_("姓名"), max_length=50)
+    organization = models.ForeignKey(
+        "members.Organization", on_delete=models.SET_NULL, null=True, blank=True, related_name="experts",
+        verbose_name=_("所在成员单位"), help_text=_("专家不得评审本单位牵头或参与的项目。"),
+    )
+    affiliation = models.CharField(_("工作单位（非成员单位时填写）"), max_length=200, blank=True)
+    field = models.CharField(_("专业领域"), max_length=100)
+    title = models.CharField(_("职称/职务"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    email = models.EmailField(_("联系邮箱"), blank=True)
+    is_active = models.BooleanField(_("在库"), default=True)
+
+    history = HistoricalRecords()
+    objects = StaffOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("评审专家")
+        verbose_name_plural = _("评审专家")
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        where = self.organization.name if self.organization_id else self.affiliation
+        return f"{self.name}（{where}）" if where else self.name
+
+    def get_absolute_url(self):
+        return reverse("projects:expert_edit", args=[self.pk])
+
+
+class EvaluationCriterion(models.Model):
+    """One weighted criterion of the project evaluation standard (项目评价标准)."""
+
+    name = models.CharField(_("评价指标"), max_length=100, unique=True)
+    description = models.CharField(_("说明"), max_length=300, blank=True)
+    weight = models.PositiveSmallIntegerField(_("权重"))
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    history = HistoricalRecords()
+    objects = StaffOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("评价指标")
+        verbose_name_plural = _("评价指标")
+        ordering = ["position", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(weight__gt=0), name="criterion_weight_positive")]
+
+    def __str__(self):
+        return f"{self.name}（{self.weight}）"
+
+    def get_absolute_url(self):
+        return reverse("projects:review_settings")
+
+
+class ReviewPolicy(models.Model):
+    """The review policy (one row): how many reviews and which average score a project needs."""
+
+    min_reviews = models.PositiveSmallIntegerField(_("最少评审专家人数"), default=3)
+    pass_score = models.DecimalField(_("立项通过分数线（百分制）"), max_digits=5, decimal_places=2, default=60)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = StaffOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("评审规则")
+        verbose_name_plural = _("评审规则")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(min_reviews__gte=1), name="review_policy_min_reviews"),
+            models.CheckConstraint(
+                condition=models.Q(pass_score__gte=0, pass_score__lte=100), name="review_policy_pass_score_range",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("评审规则"))
+
+    def get_absolute_url(self):
+        return reverse("projects:review_settings")
+
+    @classmethod
+    def current(cls):
+        policy = cls.objects.order_by("pk").first()
+        return policy if policy is not None else cls.objects.create()
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("低风险")
+    MEDIUM = "medium", _("中风险")
+    HIGH = "high", _("高风险")
+
+
+class ExpertReview(models.Model):
+    """An expert assigned to a project and, once recorded, their weighted score and risk rating."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reviews")
+    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("专家"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("指派人"),
+    )
+    assigned_at = models.DateTimeField(_("指派时间"), default=timezone.now)
+    score = models.DecimalField(_("加权得分"), max_digits=5, decimal_places=2, null=True, blank=True)
+    risk = models.CharField(_("风险评估"), max_length=8, choices=RiskLevel.choices, blank=True)
+    opinion = models.TextField(_("评审意见"), blank=True)
+    reviewed_on = models.DateField(_("评审日期"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("录入人"),
+    )
+
+    history = HistoricalRecords()
+    objects = ProjectChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("专家评审")
+        verbose_name_plural = _("专家评审")
+        ordering = ["assigned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "expert"], name="one_review_per_expert_and_project"),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=0, score__lte=100),
+                name="review_score_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | ~models.Q(risk=""), name="review_scored_has_risk",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.expert.name}"
+
+    def get_absolute_url(self):
+        return self.project.get_absolute_url()
+
+    @property
+    def is_done(self):
+        return self.score is not None
+
+
+class CriterionScore(models.Model):
+    """An expert's score (0–100) on one criterion of a project review."""
+
+    review = models.ForeignKey(ExpertReview, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(EvaluationCriterion, on_delete=models.PROTECT, related_name="+")
+    weight = models.PositiveSmallIntegerField(_("评审时权重"))
+    score = models.DecimalField(_("得分"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("分项得分")
+        verbose_name_plural = _("分项得分")
+        ordering = ["criterion__position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion"),
+            models.CheckConstraint(condition=models.Q(score__gte=0, score__lte=100), name="criterion_score_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion.name}: {self.score}"
+
+
+# ---------------------------------------------------------------------------
+# Joint platforms (共建平台)
+# ---------------------------------------------------------------------------
+
+
+class PlatformKind(models.TextChoices):
+    KEY_LAB = "key_lab", _("重点实验室")
+    RESOURCE_LIBRARY = "resource_library", _("专业教学资源库")
+    PRACTICE_CENTER = "practice_center", _("区域产教融合实践中心")
+    VIRTUAL_BASE = "virtual_base", _("虚拟仿真实训基地")
+    DUAL_TEACHER_BASE = "dual_teacher_base", _("双师型教师培养培训基地")
+    TEACHER_PRACTICE_BASE = "teacher_practice_base", _("教师企业实践基地")
+    INTERNSHIP_BASE = "internship_base", _("学生实习实训基地")
+
+
+class PlatformLevel(models.TextChoices):
+    NATIONAL = "national", _("国家级")
+    PROVINCIAL = "provincial", _("省级")
+    REGIONAL = "regional", _("市（区）级")
+    SCHOOL = "school", _("校级")
+
+
+class PlatformQuerySet(RestrictedQuerySet):
+    def member_q(self, org_id, action):
+        if action == VIEW:
+            return models.Q(lead_organization_id=org_id) | models.Q(organizations=org_id)
+        return None
+
+
+class Platform(models.Model):
+    """A jointly built platform (共建平台): lab, resource library, practice centre or base."""
+
+    name = models.CharField(_("平台名称"), max_length=200)
+    kind = models.CharField(_("平台类型"), max_length=32, choices=PlatformKind.choices)
+    level = models.CharField(_("级别"), max_length=16, choices=PlatformLevel.choices)
+    lead_organization = models.ForeignKey(
+        "members.Organization", on_delete=models.PROTECT, related_name="led_platforms", verbose_name=_("牵头单位"),
+    )
+    organizations = models.ManyToManyField(
+        "members.Organization", related_name="platforms", verbose_name=_("共建单位"),
+    )
+    established_on = models.DateField(_("建成/认定日期"))
+    project = models.ForeignKey(
+        Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="platforms",
+        verbose_name=_("建设项目"),
+    )
+    description = models.TextField(_("简介"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = PlatformQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("共建平台")
+        verbose_name_plural = _("共建平台")
+        ordering = ["-established_on", "-id"]
+        indexes = [models.Index(fields=["kind", "established_on"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("projects:platform_detail", args=[self.pk])
