@@ -3,8 +3,9 @@
 from importlib import import_module
 
 from django.urls import include, path
-from rest_framework.authtoken import views as token_views
 from rest_framework.routers import DefaultRouter
+
+from .token_view import ObtainTokenView
 
 API_APPS = ("members", "projects", "training", "dashboards")
 
@@ -14,6 +15,6 @@ for app in API_APPS:
     module.register(router)
 
 urlpatterns = [
-    path("token/", token_views.obtain_auth_token, name="api_token"),
+    path("token/", ObtainTokenView.as_view(), name="api_token"),
     path("", include(router.urls)),
 ]
