@@ -138,3 +138,8 @@ def test_membership_event_history_is_shown_on_the_page(client_for, org):
                                    date="2024-09-06", reason="联合体成立大会")
     content = client_for("member").get(org.get_absolute_url()).content.decode()
     assert "联合体成立大会" in content
+
+
+def test_filter_widgets_speak_chinese(client_for):
+    content = client_for("staff").get(reverse("members:organization_list")).content.decode()
+    assert "Unknown" not in content and "未知" in content
