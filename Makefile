@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint check messages clean
+.PHONY: run test install lint up down clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -29,6 +29,14 @@ test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+## up: the production-shaped stack on loopback (PostgreSQL, Redis, gunicorn, Celery worker and beat)
+up: install
+	deploy/stack.sh up
+
+## down: stop what `make up` started
+down:
+	deploy/stack.sh down
 
 lint: install
 	$(BIN)/ruff check .
