@@ -19,7 +19,6 @@ install: $(VENV)/.installed
 ## run: create the virtualenv, install, migrate, seed the demo data, serve http://127.0.0.1:8000
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py compilemessages -v0 2>/dev/null || true
 	$(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
