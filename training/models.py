@@ -66,6 +66,10 @@ class OrderClass(models.Model):
     )
     major = models.CharField(_("专业"), max_length=100)
     intake_year = models.PositiveIntegerField(_("招生年份"))
+    agreement = models.ForeignKey(
+        "projects.Agreement", on_delete=models.SET_NULL, null=True, blank=True, related_name="order_classes",
+        verbose_name=_("合作协议"),
+    )
     mode = models.CharField(_("培养模式"), max_length=32, choices=OrderClassMode.choices, default=OrderClassMode.ORDER)
     planned = models.PositiveIntegerField(_("计划人数"), default=0)
     enrolled = models.PositiveIntegerField(_("实际招收"), default=0)
@@ -240,6 +244,11 @@ class TrainingSession(models.Model):
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
     hours = models.DecimalField(_("学时"), max_digits=7, decimal_places=1, default=Decimal("0"))
+    place = models.ForeignKey(
+        "projects.Platform", on_delete=models.SET_NULL, null=True, blank=True, related_name="training_sessions",
+        verbose_name=_("培训地点（共建平台）"),
+    )
+    location = models.CharField(_("地点说明"), max_length=200, blank=True)
     declared_headcount = models.PositiveIntegerField(_("申报人数"), default=0)
     status = models.CharField(_("状态"), max_length=16, choices=SessionStatus.choices, default=SessionStatus.PLANNED)
     trainee_count = models.PositiveIntegerField(_("学员名单人数"), default=0, editable=False)
@@ -385,6 +394,7 @@ class TraineeImport(models.Model):
     )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     message = models.TextField(_("说明"), blank=True)
+    preview_rows = models.JSONField(_("预览行"), default=list, blank=True, editable=False)
 
     objects = TraineeImportQuerySet.as_manager()
 
