@@ -1,0 +1,400 @@
+"""The registry of KPI metrics: what each figure counts, by the rules (口径) of DOMAIN.md.
+
+Every metric answers, with SQL aggregates only:
+- ``actual(year)``: the figure for the year;
+- ``monthly(year)``: the cumulative figure at the end of each month (one GROUP BY query),
+  or None for metrics that have no date finer than the year;
+- ``by_organization(year)``: {organisation id: contribution} (``values(org).annotate()``);
+- ``records(year)``: the queryset behind the figure, for the drill-down.
+
+"In the year" is the calendar year in Asia/Shanghai: the boundaries are aware
+datetimes at Shanghai midnight (dates for date fields), never ``__year`` lookups,
+which a database in UTC would evaluate eight hours off. Months are bucketed with a
+CASE over the same boundaries, which every database evaluates natively (TruncMonth
+on SQLite calls a Python function per row).
+
+Adding a metric means adding one entry to METRICS.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Case, Count, F, IntegerField, Min, OuterRef, Q, Subquery, Sum, Value, When
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MONTHS = range(1, 13)
+
+
+def year_start(year):
+    return datetime(year, 1, 1, tzinfo=SHANGHAI)
+
+
+def month_boundaries(year, as_date=False):
+    """The 13 boundaries [Jan 1, Feb 1, …, Dec 1, next Jan 1] of the year in Shanghai time."""
+    points = [(year, m) for m in MONTHS] + [(year + 1, 1)]
+    if as_date:
+        return [date(y, m, 1) for y, m in points]
+    return [datetime(y, m, 1, tzinfo=SHANGHAI) for y, m in points]
+
+
+def to_decimal(value):
+    if value is None:
+        return Decimal(0)
+    return value if isinstance(value, Decimal) else Decimal(value)
+
+
+def cumulate(per_month):
+    """[value of Jan, …, Dec] -> the running totals at the end of each month."""
+    total, out = Decimal(0), []
+    for value in per_month:
+        total += to_decimal(value)
+        out.append(total)
+    return out
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the drill-down table: header and attribute path (or callable)."""
+
+    header: str
+    accessor: object
+
+
+@dataclass(frozen=True, kw_only=True)
+class Metric:
+    """A metric counted from the rows of one model dated by one field.
+
+    ``value`` is "count" (rows), "sum" (of ``expression``) or "distinct" (distinct
+    ``key``). ``org_field`` is the path to the contributing organisation.
+    """
+
+    code: str
+    label: str
+    unit: str
+    model: str
+    date_field: str
+    org_field: str
+    description: str = ""
+    value: str = "count"
+    expression: object = None
+    key: str = ""
+    where: Q = field(default_factory=Q)
+    select_related: tuple = ()
+    columns: tuple = ()
+    has_target: bool = True
+    group: str = ""
+    # Models whose saves and deletes change the figure, each with the path to the date
+    # that places the change in a year (see dashboards/signals.py).
+    depends_on: tuple = ()
+    is_ratio: bool = False
+
+    # --- plumbing -----------------------------------------------------------
+
+    @property
+    def model_class(self):
+        return apps.get_model(self.model)
+
+    @property
+    def is_date(self):
+        """Whether the dating field is a DateField (else an aware DateTimeField)."""
+        model = self.model_class
+        parts = self.date_field.split("__")
+        for part in parts[:-1]:
+            model = model._meta.get_field(part).related_model
+        return not isinstance(model._meta.get_field(parts[-1]), models.DateTimeField)
+
+    def bounds(self, year):
+        points = month_boundaries(year, as_date=self.is_date)
+        return points[0], points[-1]
+
+    def base(self):
+        return self.model_class._default_manager.filter(self.where)
+
+    def in_year(self, year):
+        start, end = self.bounds(year)
+        return self.base().filter(**{f"{self.date_field}__gte": start, f"{self.date_field}__lt": end})
+
+    def aggregate_expression(self):
+        if self.value == "sum":
+            return Sum(self.expression)
+        if self.value == "distinct":
+            return Count(self.key, distinct=True)
+        return Count("pk")
+
+    def month_bucket(self, year):
+        """CASE WHEN date < Feb 1 THEN 1 WHEN date < Mar 1 THEN 2 … END (rows already in the year)."""
+        points = month_boundaries(year, as_date=self.is_date)
+        whens = [When(**{f"{self.date_field}__lt": points[m]}, then=Value(m)) for m in range(1, 12)]
+        return Case(*whens, default=Value(12), output_field=IntegerField())
+
+    # --- the four functions --------------------------------------------------
+
+    def actual(self, year):
+        return to_decimal(self.in_year(year).aggregate(v=self.aggregate_expression())["v"])
+
+    def monthly(self, year):
+        if self.value == "distinct":
+            return self._monthly_distinct(year)
+        rows = (self.in_year(year).annotate(kpi_month=self.month_bucket(year)).values("kpi_month")
+                .annotate(v=self.aggregate_expression()).order_by())
+        per_month = dict.fromkeys(MONTHS, 0)
+        for row in rows:
+            per_month[row["kpi_month"]] = row["v"]
+        return cumulate(per_month[m] for m in MONTHS)
+
+    def _monthly_distinct(self, year):
+        # Each key counts once, in the month it first appears: the cumulative count at the
+        # end of month m is the number of keys whose first date is before month m+1.
+        points = month_boundaries(year, as_date=self.is_date)
+        firsts = self.in_year(year).values(self.key).annotate(kpi_first=Min(self.date_field)).order_by()
+        result = firsts.aggregate(**{
+            f"m{m}": Count(self.key, filter=Q(kpi_first__lt=points[m])) for m in MONTHS
+        })
+        return [to_decimal(result[f"m{m}"]) for m in MONTHS]
+
+    def by_organization(self, year):
+        rows = (self.in_year(year).values(self.org_field).annotate(v=self.aggregate_expression())
+                .order_by().filter(**{f"{self.org_field}__isnull": False}))
+        return {row[self.org_field]: to_decimal(row["v"]) for row in rows}
+
+    def records(self, year):
+        qs = self.in_year(year)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        return qs
+
+    def compute(self, year):
+        """(actual, monthly or None, by organisation) in as few queries as the metric allows."""
+        monthly = self.monthly(year)
+        actual = monthly[-1] if monthly is not None else self.actual(year)
+        return actual, monthly, self.by_organization(year)
+
+
+@dataclass(frozen=True, kw_only=True)
+class YearMetric(Metric):
+    """A metric whose records carry a year, not a date (order classes by intake year)."""
+
+    def in_year(self, year):
+        return self.base().filter(**{self.date_field: year})
+
+    @property
+    def is_date(self):
+        return True
+
+    def monthly(self, year):
+        return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RatioMetric(YearMetric):
+    """A percentage: 100 × Σ numerator ÷ Σ denominator over the year's records."""
+
+    numerator: str = ""
+    denominator: str = ""
+    is_ratio: bool = True
+
+    def in_year(self, year):
+        return self.base().filter(**{f"{self.date_field}__lte": year, f"{self.denominator}__gt": 0})
+
+    def aggregate_expression(self):
+        return None
+
+    @staticmethod
+    def _rate(num, den):
+        if not den:
+            return Decimal(0)
+        return (Decimal(100) * Decimal(num) / Decimal(den)).quantize(Decimal("0.01"))
+
+    def actual(self, year):
+        sums = self.in_year(year).aggregate(n=Sum(self.numerator), d=Sum(self.denominator))
+        return self._rate(sums["n"] or 0, sums["d"] or 0)
+
+    def by_organization(self, year):
+        rows = (self.in_year(year).values(self.org_field)
+                .annotate(n=Sum(self.numerator), d=Sum(self.denominator)).order_by())
+        return {row[self.org_field]: self._rate(row["n"], row["d"]) for row in rows}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActiveMembersMetric(Metric):
+    """Member organisations whose membership is active (admitted) at the end of each month.
+
+    The state at a date is the target status of the organisation's last membership step
+    dated on or before it; an organisation without any step counts by its current status.
+    """
+
+    def _active_q(self, point, alias):
+        # point is the first day after the period; the state is taken at the day before.
+        return Q(**{alias: "admitted"}) | (
+            Q(**{f"{alias}__isnull": True}, status="admitted")
+            & (Q(status_changed_on__isnull=True) | Q(status_changed_on__lt=point))
+        )
+
+    def _annotated(self, points):
+        Event = apps.get_model("members", "MembershipEvent")
+        qs = self.base()
+        for i, point in enumerate(points):
+            last = (Event.objects.filter(organization=OuterRef("pk"), date__lt=point)
+                    .order_by("-date", "-id").values("to_status")[:1])
+            qs = qs.annotate(**{f"kpi_state_{i}": Subquery(last)})
+        return qs
+
+    @property
+    def is_date(self):
+        return True
+
+    def in_year(self, year):
+        end = month_boundaries(year, as_date=True)[-1]
+        return self._annotated([end]).filter(self._active_q(end, "kpi_state_0"))
+
+    def actual(self, year):
+        return to_decimal(self.in_year(year).count())
+
+    def monthly(self, year):
+        points = month_boundaries(year, as_date=True)[1:]
+        result = self._annotated(points).aggregate(**{
+            f"m{i}": Count("pk", filter=self._active_q(point, f"kpi_state_{i}")) for i, point in enumerate(points)
+        })
+        return [to_decimal(result[f"m{i}"]) for i in range(12)]
+
+    def by_organization(self, year):
+        return dict.fromkeys(self.in_year(year).values_list("pk", flat=True), Decimal(1))
+
+
+PERSON_TIMES = Case(When(trainee_count__gt=0, then=F("trainee_count")), default=F("declared_headcount"),
+                    output_field=IntegerField())
+NOT_CANCELLED = ~Q(status="cancelled")
+SESSION_COLUMNS = (
+    Column(_("培训名称"), "title"), Column(_("类型"), "kind"), Column(_("承办单位"), "provider"),
+    Column(_("结束时间"), "ends_at"), Column(_("状态"), "status"), Column(_("学员名单人数"), "trainee_count"),
+    Column(_("申报人数"), "declared_headcount"), Column(_("人次"), "person_times"),
+)
+PLATFORM_COLUMNS = (
+    Column(_("平台名称"), "name"), Column(_("级别"), "level"), Column(_("牵头单位"), "lead_organization"),
+    Column(_("建成/认定日期"), "established_on"),
+)
+
+
+def platform_metric(code, label, kind):
+    return Metric(
+        code=code, label=label, unit=_("个"), group=_("共建平台"),
+        model="projects.Platform", date_field="established_on", org_field="lead_organization",
+        where=Q(kind=kind), select_related=("lead_organization",), columns=PLATFORM_COLUMNS,
+        description=format_lazy(_("当年建成/认定（建成日期在当年）的{kind}，按牵头单位计。"), kind=label),
+        depends_on=(("projects.Platform", "established_on"),),
+    )
+
+
+METRICS = [
+    Metric(
+        code="projects_completed", label=_("校企合作项目结项"), unit=_("项"), group=_("项目"),
+        model="projects.Project", date_field="completed_on", org_field="lead_organization",
+        where=Q(status__in=["completed", "applied"]), select_related=("lead_organization",),
+        description=_("状态为已结项验收或成果已应用、结项验收日期在当年的项目，按牵头单位计。"),
+        columns=(Column(_("项目名称"), "title"), Column(_("类型"), "kind"), Column(_("牵头单位"), "lead_organization"),
+                 Column(_("状态"), "status"), Column(_("结项验收日期"), "completed_on")),
+        depends_on=(("projects.Project", "completed_on"),),
+    ),
+    Metric(
+        code="training_person_times", label=_("培训人次"), unit=_("人次"), group=_("培训"),
+        model="training.TrainingSession", date_field="ends_at", org_field="provider",
+        value="sum", expression=PERSON_TIMES, where=NOT_CANCELLED, select_related=("provider",),
+        description=_("结束时间在当年（北京时间）、未取消的培训：有学员名单的按名单人数，否则按申报人数；按承办单位计。"),
+        columns=SESSION_COLUMNS,
+        depends_on=(("training.TrainingSession", "ends_at"), ("training.Trainee", "session__ends_at")),
+    ),
+    Metric(
+        code="training_persons", label=_("培训人数（去重）"), unit=_("人"), group=_("培训"), has_target=False,
+        model="training.Trainee", date_field="session__ends_at", org_field="session__provider",
+        value="distinct", key="person_key", where=~Q(session__status="cancelled"),
+        select_related=("session", "session__provider"),
+        description=_("当年未取消培训的学员名单中的不同人员（按身份证号摘要或姓名+手机识别）；单位贡献按各单位去重，合计可大于总数。"),
+        columns=(Column(_("姓名"), "name"), Column(_("身份证号"), "id_number_masked"), Column(_("培训"), "session"),
+                 Column(_("承办单位"), "session.provider"), Column(_("结束时间"), "session.ends_at")),
+        depends_on=(("training.TrainingSession", "ends_at"), ("training.Trainee", "session__ends_at")),
+    ),
+    Metric(
+        code="dual_teachers_trained", label=_("双师型教师培训（去重）"), unit=_("人"), group=_("双师型教师"),
+        model="training.DualTeacherTraining", date_field="completed_on", org_field="teacher__school",
+        value="distinct", key="teacher", select_related=("teacher", "teacher__school", "provider"),
+        description=_("当年完成双师型培训的不同教师，同一教师一年内培训多次只计一次；按教师所在学校计。"),
+        columns=(Column(_("教师"), "teacher"), Column(_("学校"), "teacher.school"), Column(_("完成日期"), "completed_on"),
+                 Column(_("学时"), "hours"), Column(_("培训单位"), "provider")),
+        depends_on=(("training.DualTeacherTraining", "completed_on"),),
+    ),
+    Metric(
+        code="dual_teacher_recognitions", label=_("双师型教师认定"), unit=_("人次"), group=_("双师型教师"),
+        has_target=False,
+        model="training.DualTeacherRecognition", date_field="recognized_on", org_field="teacher__school",
+        select_related=("teacher", "teacher__school"),
+        description=_("认定日期在当年的双师型认定（初级、中级、高级），按教师所在学校计。"),
+        columns=(Column(_("教师"), "teacher"), Column(_("学校"), "teacher.school"), Column(_("等级"), "level"),
+                 Column(_("认定日期"), "recognized_on"), Column(_("认定机构"), "body")),
+        depends_on=(("training.DualTeacherRecognition", "recognized_on"),),
+    ),
+    platform_metric("key_labs", _("重点实验室"), "key_lab"),
+    platform_metric("resource_libraries", _("专业教学资源库"), "resource_library"),
+    platform_metric("practice_centers", _("区域产教融合实践中心"), "practice_center"),
+    Metric(
+        code="agreements_verified", label=_("合作协议核验"), unit=_("份"), group=_("协议"), has_target=False,
+        model="projects.Agreement", date_field="verified_at", org_field="organization",
+        where=Q(status="verified"), select_related=("organization",),
+        description=_("状态为已核验、核验时间在当年（北京时间）的合作协议，按登记单位计。"),
+        columns=(Column(_("协议名称"), "title"), Column(_("类型"), "kind"), Column(_("登记单位"), "organization"),
+                 Column(_("签订日期"), "signed_on"), Column(_("核验时间"), "verified_at")),
+        depends_on=(("projects.Agreement", "verified_at"),),
+    ),
+    YearMetric(
+        code="order_classes", label=_("订单班"), unit=_("个"), group=_("订单班"), has_target=False,
+        model="training.OrderClass", date_field="intake_year", org_field="school",
+        select_related=("school", "enterprise"),
+        description=_("招生年份为当年的订单班，按学校计。"),
+        columns=(Column(_("班级名称"), "name"), Column(_("学校"), "school"), Column(_("订单企业"), "enterprise"),
+                 Column(_("专业"), "major"), Column(_("招生年份"), "intake_year"), Column(_("实际招收"), "enrolled")),
+        depends_on=(("training.OrderClass", "intake_year"),),
+    ),
+    RatioMetric(
+        code="order_employment_rate", label=_("订单班就业率"), unit="%", group=_("订单班"), has_target=False,
+        model="training.OrderClass", date_field="intake_year", org_field="school",
+        numerator="employed", denominator="graduated", select_related=("school", "enterprise"),
+        description=_("截至当年：招生年份不晚于当年且已有毕业生的订单班，订单企业录用人数 ÷ 毕业人数；按学校计。"),
+        columns=(Column(_("班级名称"), "name"), Column(_("学校"), "school"), Column(_("订单企业"), "enterprise"),
+                 Column(_("招生年份"), "intake_year"), Column(_("毕业人数"), "graduated"),
+                 Column(_("订单企业录用"), "employed"), Column(_("就业率（%）"), "employment_rate_percent")),
+        depends_on=(("training.OrderClass", "intake_year"),),
+    ),
+    Metric(
+        code="guest_professors", label=_("客座教授聘任"), unit=_("人"), group=_("订单班"), has_target=False,
+        model="training.GuestProfessor", date_field="appointed_on", org_field="enterprise",
+        select_related=("enterprise", "order_class"),
+        description=_("聘任日期在当年的客座教授/产业导师，按所在企业计。"),
+        columns=(Column(_("姓名"), "name"), Column(_("所在企业"), "enterprise"), Column(_("订单班"), "order_class"),
+                 Column(_("职务/称号"), "title"), Column(_("聘任日期"), "appointed_on")),
+        depends_on=(("training.GuestProfessor", "appointed_on"),),
+    ),
+    ActiveMembersMetric(
+        code="active_members", label=_("在册成员单位"), unit=_("家"), group=_("成员"), has_target=False,
+        model="members.Organization", date_field="status_changed_on", org_field="pk",
+        description=_("年末（当年为截至目前）成员状态为已入会的成员单位；按单位类型见分类统计。"),
+        columns=(Column(_("单位名称"), "name"), Column(_("单位类型"), "kind"), Column(_("产业链"), "industry_chain"),
+                 Column(_("理事会职务"), "council_role"), Column(_("成员状态"), "status")),
+        depends_on=(("members.Organization", "status_changed_on"), ("members.MembershipEvent", "date")),
+    ),
+]
+
+REGISTRY = {metric.code: metric for metric in METRICS}
+assert len(REGISTRY) == len(METRICS), "metric codes must be unique"
+
+
+def get(code):
+    return REGISTRY[code]
+
+
+def choices():
+    return [(m.code, m.label) for m in METRICS]
