@@ -1,2 +1,205 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+
+from consortium.access import is_writer, member_org_id
+from consortium.api import ModelCleanSerializer, PortalViewSet
+from members.models import Organization
+
+from . import attachments, services
+from .filters import AgreementFilterSet, ExpertFilterSet, PlatformFilterSet, ProjectFilterSet
+from .forms import check_parties
+from .models import Agreement, AgreementEvent, Expert, Platform, Project, ProjectEvent
+
+
+class AgreementEventSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+
+    class Meta:
+        model = AgreementEvent
+        fields = ["action", "from_status", "to_status", "reason", "actor", "at"]
+
+
+class AgreementSerializer(ModelCleanSerializer):
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False)
+    parties = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), many=True)
+    scan = serializers.FileField(required=False, write_only=True)
+    has_scan = serializers.SerializerMethodField()
+    expired = serializers.BooleanField(source="is_expired", read_only=True)
+    expiring = serializers.BooleanField(source="is_expiring", read_only=True)
+    events = AgreementEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "id", "organization", "parties", "kind", "title", "summary", "signed_on", "start_date", "end_date",
+            "scan", "has_scan", "scan_name", "status", "submitted_at", "verified_at", "verified_by",
+            "return_reason", "expired", "expiring", "events", "created_at", "updated_at",
+        ]
+        read_only_fields = ["scan_name", "status", "submitted_at", "verified_at", "verified_by", "return_reason",
+                            "created_at", "updated_at"]
+
+    def get_has_scan(self, obj):
+        return bool(obj.scan)
+
+    def _user(self):
+        return self.context["request"].user
+
+    def validate_scan(self, value):
+        try:
+            return attachments.check_upload(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+    def before_clean(self, instance, attrs):
+        user = self._user()
+        if not is_writer(user):
+            # A member registers for their own organisation only, whatever the request says.
+            if instance.pk is None:
+                attrs["organization"] = Organization.objects.get(pk=member_org_id(user))
+            else:
+                attrs.pop("organization", None)
+        elif instance.pk is None and "organization" not in attrs:
+            raise serializers.ValidationError({"organization": ["请选择登记单位。"]})
+        organization = attrs.get("organization") or instance.organization
+        parties = attrs.get("parties")
+        if parties is None:
+            parties = list(instance.parties.all()) if instance.pk else []
+        try:
+            check_parties(organization, parties)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+
+    def _apply_scan(self, validated):
+        checked = validated.pop("scan", None)
+        if checked is not None:
+            validated["scan"] = checked.file
+            validated["scan_name"] = checked.display_name
+            validated["scan_content_type"] = checked.content_type
+        return validated
+
+    def create(self, validated_data):
+        return super().create(self._apply_scan(validated_data))
+
+    def update(self, instance, validated_data):
+        return super().update(instance, self._apply_scan(validated_data))
+
+
+class AgreementViewSet(PortalViewSet):
+    queryset = Agreement.objects.all()
+    serializer_class = AgreementSerializer
+    filterset_class = AgreementFilterSet
+    select_related = ("organization",)
+    prefetch_related = ("parties", "events__actor")
+    ordering_fields = ["signed_on", "end_date", "title", "status", "verified_at"]
+
+    def perform_create(self, serializer):
+        obj = self._save_checked(serializer, created_by=self.request.user)
+        services.record_agreement_created(obj, by=self.request.user)
+
+    def perform_update(self, serializer):
+        obj = self._save_checked(serializer)
+        services.record_agreement_edited(obj, by=self.request.user)
+
+    def perform_destroy(self, instance):
+        if not is_writer(self.request.user):
+            raise PermissionDenied("只有联合体工作人员可以删除记录。")
+        instance.delete()
+
+
+class ProjectEventSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+
+    class Meta:
+        model = ProjectEvent
+        fields = ["action", "from_status", "to_status", "date", "reason", "actor"]
+
+
+class ProjectSerializer(ModelCleanSerializer):
+    partners = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), many=True, required=False)
+    events = ProjectEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id", "title", "kind", "lead_organization", "partners", "description", "budget", "support_fund",
+            "planned_start", "planned_end", "status", "approved_on", "started_on", "completed_on", "applied_on",
+            "reason", "events", "created_at", "updated_at",
+        ]
+        read_only_fields = ["status", "approved_on", "started_on", "completed_on", "applied_on", "reason",
+                            "created_at", "updated_at"]
+
+    def before_clean(self, instance, attrs):
+        lead = attrs.get("lead_organization") or instance.lead_organization
+        partners = attrs.get("partners")
+        if partners is None:
+            partners = list(instance.partners.all()) if instance.pk else []
+        try:
+            services.check_partners_against_reviewers(
+                self.instance, lead.pk if lead else None, [p.pk for p in partners]
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"partners": exc.messages}) from exc
+
+
+class ProjectViewSet(PortalViewSet):
+    queryset = Project.objects.all()
+    serializer_class = ProjectSerializer
+    filterset_class = ProjectFilterSet
+    select_related = ("lead_organization",)
+    prefetch_related = ("partners", "events__actor")
+    ordering_fields = ["title", "planned_start", "planned_end", "budget", "support_fund", "status", "completed_on"]
+
+    def perform_create(self, serializer):
+        obj = self._save_checked(serializer)
+        services.record_project_proposed(obj, by=self.request.user)
+
+
+class PlatformSerializer(ModelCleanSerializer):
+    organizations = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), many=True, required=False)
+
+    class Meta:
+        model = Platform
+        fields = ["id", "name", "kind", "level", "lead_organization", "organizations", "established_on", "project",
+                  "description", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def _with_lead(self, platform):
+        platform.organizations.add(platform.lead_organization)
+        return platform
+
+    def create(self, validated_data):
+        return self._with_lead(super().create(validated_data))
+
+    def update(self, instance, validated_data):
+        return self._with_lead(super().update(instance, validated_data))
+
+
+class PlatformViewSet(PortalViewSet):
+    queryset = Platform.objects.all()
+    serializer_class = PlatformSerializer
+    filterset_class = PlatformFilterSet
+    select_related = ("lead_organization",)
+    prefetch_related = ("organizations",)
+    ordering_fields = ["name", "kind", "level", "established_on"]
+
+
+class ExpertSerializer(ModelCleanSerializer):
+    class Meta:
+        model = Expert
+        fields = ["id", "name", "organization", "affiliation", "field", "title", "phone", "email", "is_active"]
+
+
+class ExpertViewSet(PortalViewSet):
+    queryset = Expert.objects.all()
+    serializer_class = ExpertSerializer
+    filterset_class = ExpertFilterSet
+    select_related = ("organization",)
+    ordering_fields = ["name", "field"]
+
+
 def register(router):
-    """No API endpoints yet."""
+    router.register("agreements", AgreementViewSet, basename="agreement")
+    router.register("projects", ProjectViewSet, basename="project")
+    router.register("platforms", PlatformViewSet, basename="platform")
+    router.register("experts", ExpertViewSet, basename="expert")

@@ -1,0 +1,231 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from consortium.access import is_writer, member_org_id
+from consortium.forms import PortalModelForm
+from members.models import Organization
+
+from . import attachments, services
+from .models import (
+    Agreement,
+    EvaluationCriterion,
+    Expert,
+    Milestone,
+    Platform,
+    Project,
+    ProjectResult,
+    ReviewPolicy,
+    RiskLevel,
+)
+
+
+def organization_choices():
+    return Organization.objects.order_by("name")
+
+
+class ScanField(forms.FileField):
+    """A file field whose value is checked by content (PDF/JPEG/PNG) and size, then renamed."""
+
+    # A plain input: the stored file has no URL (it is served only through a checked view).
+    widget = forms.FileInput
+
+    def clean(self, data, initial=None):
+        value = super().clean(data, initial)
+        if value and value is not initial and hasattr(value, "read"):
+            value.checked = attachments.check_upload(value)
+        return value
+
+
+def parties_error(org):
+    return _("协议各方必须包含登记单位“%(org)s”。") % {"org": org.name if org else ""}
+
+
+def check_parties(organization, parties):
+    """The parties must include the registering organisation and at least one other member."""
+    parties = list(parties or [])
+    if organization is not None and organization.pk not in {p.pk for p in parties}:
+        raise ValidationError({"parties": parties_error(organization)})
+    if len(parties) < 2:
+        raise ValidationError({"parties": _("协议至少需要两方成员单位。")})
+
+
+class AgreementForm(PortalModelForm):
+    scan = ScanField(
+        label=_("签署扫描件"), required=False,
+        help_text=_("PDF、JPEG 或 PNG，按文件内容识别；大小上限见系统设置（默认 20 MB）。"),
+    )
+
+    class Meta:
+        model = Agreement
+        fields = ["organization", "kind", "title", "parties", "signed_on", "start_date", "end_date", "summary", "scan"]
+        widgets = {
+            "parties": forms.SelectMultiple(attrs={"size": 8}),
+            "summary": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parties"].queryset = organization_choices()
+        self.fields["parties"].help_text = _("包括本单位在内的所有签约成员单位（按住 Ctrl 多选）。")
+        self.fields["organization"].queryset = organization_choices()
+        org_id = member_org_id(self.user)
+        if not is_writer(self.user) and org_id is not None:
+            # A member registers for their own organisation only; the field is not theirs to set.
+            del self.fields["organization"]
+            if self.instance.pk is None:
+                self.instance.organization_id = org_id
+            if not self.is_bound and self.instance.pk is None:
+                self.initial.setdefault("parties", [org_id])
+
+    def clean(self):
+        data = super().clean()
+        organization = data.get("organization") if "organization" in self.fields else self.instance.organization
+        if "parties" in data:
+            try:
+                check_parties(organization, data["parties"])
+            except ValidationError as exc:
+                self.add_error("parties", exc.message_dict["parties"])
+        return data
+
+    def save(self, commit=True):
+        upload = self.cleaned_data.get("scan")
+        checked = getattr(upload, "checked", None)
+        if checked is not None:
+            self.instance.scan_name = checked.display_name
+            self.instance.scan_content_type = checked.content_type
+        return super().save(commit)
+
+
+class AgreementStepForm(forms.Form):
+    reason = forms.CharField(label=_("原因/说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class AttachmentForm(forms.Form):
+    file = ScanField(label=_("文件"), help_text=_("PDF、JPEG 或 PNG，按文件内容识别。"))
+    description = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class ProjectForm(PortalModelForm):
+    class Meta:
+        model = Project
+        fields = [
+            "title", "kind", "lead_organization", "partners", "planned_start", "planned_end",
+            "budget", "support_fund", "description",
+        ]
+        widgets = {"partners": forms.SelectMultiple(attrs={"size": 8}), "description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_organization"].queryset = organization_choices()
+        self.fields["partners"].queryset = organization_choices()
+
+    def clean(self):
+        data = super().clean()
+        lead, partners = data.get("lead_organization"), data.get("partners")
+        if lead is not None and partners is not None:
+            try:
+                services.check_partners_against_reviewers(self.instance, lead.pk, [p.pk for p in partners])
+            except ValidationError as exc:
+                self.add_error("partners", exc)
+        return data
+
+
+class ProjectStepForm(forms.Form):
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("原因/说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class AssignExpertForm(forms.Form):
+    expert = forms.ModelChoiceField(label=_("评审专家"), queryset=Expert.objects.none())
+
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expert"].queryset = Expert.objects.filter(is_active=True).select_related("organization")
+
+
+class ReviewForm(forms.Form):
+    """One expert's review: a 0–100 score per active criterion, a risk rating and an opinion."""
+
+    risk = forms.ChoiceField(label=_("风险评估"), choices=[("", "---------")] + list(RiskLevel.choices))
+    opinion = forms.CharField(label=_("评审意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    date = forms.DateField(label=_("评审日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(EvaluationCriterion.objects.filter(is_active=True))
+        for c in self.criteria:
+            self.fields[f"score_{c.pk}"] = forms.DecimalField(
+                label=f"{c.name}（权重 {c.weight}）", min_value=0, max_value=100, decimal_places=2,
+                help_text=c.description,
+                error_messages={"min_value": _("得分应在 0 到 100 之间。"), "max_value": _("得分应在 0 到 100 之间。")},
+            )
+
+    def scores(self):
+        return {c.pk: self.cleaned_data.get(f"score_{c.pk}") for c in self.criteria}
+
+
+class MilestoneForm(PortalModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["title", "due_on", "done_on", "note"]
+
+
+class ProjectResultForm(PortalModelForm):
+    class Meta:
+        model = ProjectResult
+        fields = ["title", "kind", "description", "applied_at", "applied_on"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class ExpertForm(PortalModelForm):
+    class Meta:
+        model = Expert
+        fields = ["name", "organization", "affiliation", "field", "title", "phone", "email", "is_active"]
+
+
+class CriterionForm(PortalModelForm):
+    class Meta:
+        model = EvaluationCriterion
+        fields = ["name", "description", "weight", "position", "is_active"]
+        error_messages = {"name": {"unique": _("已有同名的评价指标。")}}
+
+
+class ReviewPolicyForm(PortalModelForm):
+    class Meta:
+        model = ReviewPolicy
+        fields = ["min_reviews", "pass_score"]
+
+    def clean_pass_score(self):
+        value = self.cleaned_data["pass_score"]
+        if not (0 <= value <= 100):
+            raise ValidationError(_("分数线应在 0 到 100 之间。"))
+        return value
+
+    def clean_min_reviews(self):
+        value = self.cleaned_data["min_reviews"]
+        if value < 1:
+            raise ValidationError(_("至少需要 1 位评审专家。"))
+        return value
+
+
+class PlatformForm(PortalModelForm):
+    class Meta:
+        model = Platform
+        fields = ["name", "kind", "level", "lead_organization", "organizations", "established_on", "project",
+                  "description"]
+        widgets = {"organizations": forms.SelectMultiple(attrs={"size": 8}),
+                   "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_organization"].queryset = organization_choices()
+        self.fields["organizations"].queryset = organization_choices()
+        self.fields["organizations"].help_text = _("牵头单位会自动计入共建单位。")
+        self.fields["organizations"].required = False
+        self.fields["project"].queryset = Project.objects.order_by("title")
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        # The co-builders always include the lead.
+        self.instance.organizations.add(self.instance.lead_organization)

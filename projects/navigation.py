@@ -1,0 +1,19 @@
+from django.utils.translation import gettext_lazy as _
+
+STAFF = ("staff", "admin")
+READERS = ("staff", "admin", "leadership")
+
+MENU = [
+    {
+        "label": _("协议与项目"),
+        "items": [
+            {"label": _("合作协议"), "url": "projects:agreement_list"},
+            {"label": _("登记合作协议"), "url": "projects:agreement_add", "roles": ("staff", "admin", "member")},
+            {"label": _("校企合作项目"), "url": "projects:project_list"},
+            {"label": _("新建合作项目"), "url": "projects:project_add", "roles": STAFF},
+            {"label": _("共建平台"), "url": "projects:platform_list"},
+            {"label": _("专家库"), "url": "projects:expert_list", "roles": READERS},
+            {"label": _("评审标准与规则"), "url": "projects:review_settings", "roles": READERS},
+        ],
+    },
+]

@@ -1,0 +1,242 @@
+"""Permission matrix cases for agreements, projects, the expert pool, review settings and platforms."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from projects.models import AgreementStatus, EvaluationCriterion, ProjectResult, ProjectStatus
+from tests.factories import OrganizationFactory
+from tests.matrix import Case, page, staff_write
+
+from .factories import (
+    PDF_BYTES,
+    AgreementFactory,
+    ExpertFactory,
+    ExpertReviewFactory,
+    PlatformFactory,
+    ProjectFactory,
+)
+
+ALL_READ = {"anonymous": 302, "admin": 200, "staff": 200, "leadership": 200, "member": 200, "other_member": 200}
+
+
+def setup(world):
+    w = world
+    w.third = OrganizationFactory(name="甘肃德福新材料有限公司")
+    w.draft = AgreementFactory(organization=w.org, parties=[w.third], with_scan=True)
+    w.verified = AgreementFactory(organization=w.org, parties=[w.third], with_scan=True,
+                                  status=AgreementStatus.VERIFIED, verified_at=timezone.now())
+    w.submitted = AgreementFactory(organization=w.org, parties=[w.third], with_scan=True,
+                                   status=AgreementStatus.SUBMITTED)
+    w.others = AgreementFactory(organization=w.other_org, parties=[w.third])
+    w.attachment = w.verified.attachments.create(
+        file=SimpleUploadedFile("a.pdf", PDF_BYTES), original_name="补充协议.pdf",
+        content_type="application/pdf", size=len(PDF_BYTES),
+    )
+    w.project = ProjectFactory(lead_organization=w.org, partners=[w.third])
+    w.other_project = ProjectFactory(lead_organization=w.other_org)
+    w.expert = ExpertFactory(organization=None)
+    w.reviewing = ProjectFactory(lead_organization=w.org, status=ProjectStatus.UNDER_REVIEW)
+    w.review = ExpertReviewFactory(project=w.reviewing, expert=w.expert)
+    w.ready = ProjectFactory(lead_organization=w.org, status=ProjectStatus.UNDER_REVIEW)
+    for score in (80, 75, 70):
+        ExpertReviewFactory(project=w.ready, score=Decimal(score), risk="low")
+    w.approved = ProjectFactory(lead_organization=w.org, status=ProjectStatus.APPROVED, approved_on=date(2025, 2, 1))
+    w.running = ProjectFactory(lead_organization=w.org, status=ProjectStatus.IN_PROGRESS, approved_on=date(2025, 2, 1))
+    w.completed = ProjectFactory(lead_organization=w.org, status=ProjectStatus.COMPLETED, approved_on=date(2025, 2, 1),
+                                 completed_on=date(2025, 6, 1))
+    ProjectResult.objects.create(project=w.completed, title="催化剂再生工艺", applied_at="兰州新区化工热电有限公司")
+    w.platform = PlatformFactory(lead_organization=w.org, organizations=[w.third])
+    w.other_platform = PlatformFactory(lead_organization=w.other_org)
+    w.criterion = EvaluationCriterion.objects.order_by("pk").first()
+
+
+def pk(name):
+    return lambda w: [getattr(w, name).pk]
+
+
+def today():
+    return timezone.localdate().isoformat()
+
+
+def agreement_data(w):
+    return {"organization": w.org.pk, "parties": [w.org.pk, w.third.pk], "kind": "internship_base",
+            "title": "学生实习实训基地共建协议", "signed_on": "2025-04-01", "start_date": "2025-04-01",
+            "end_date": "2028-03-31", "summary": "共建实习实训基地"}
+
+
+def project_data(w):
+    return {"title": "绿色化工课程共建", "kind": "curriculum", "lead_organization": w.org.pk, "partners": [w.third.pk],
+            "planned_start": "2025-03-01", "planned_end": "2026-02-28", "budget": "50", "support_fund": "10"}
+
+
+def platform_data(w):
+    return {"name": "新能源材料虚拟仿真实训基地", "kind": "virtual_base", "level": "regional",
+            "lead_organization": w.org.pk, "organizations": [w.third.pk], "established_on": "2025-05-20"}
+
+
+def expert_data(w):
+    return {"name": "王建国", "affiliation": "兰州理工大学", "field": "机械制造", "title": "教授", "is_active": "on"}
+
+
+def criterion_data(w):
+    return {"name": "社会效益", "description": "对区域产业的带动", "weight": "10", "position": "9", "is_active": "on"}
+
+
+def review_data(w):
+    data = {"risk": "medium", "opinion": "方案可行", "date": today()}
+    for c in EvaluationCriterion.objects.filter(is_active=True):
+        data[f"score_{c.pk}"] = "78"
+    return data
+
+
+def step(reason=""):
+    return lambda w: {"date": today(), "reason": reason}
+
+
+def upload(w):
+    return {"file": SimpleUploadedFile("扫描件.pdf", PDF_BYTES, content_type="application/pdf"), "description": "补充"}
+
+
+# Writes a member may not make on their own org's record (403) and cannot see on the other (404).
+def own_staff_write(url_name, name, data, ok=302, id=""):
+    return staff_write(url_name, args=pk(name), data=data, ok=ok, member=403, other_member=404, id=id)
+
+
+P = "projects:"
+
+CASES = [
+    # --- agreements: pages
+    page(P + "agreement_list"),
+    page(P + "agreement_list", query="?term=expiring&status=verified", id="get:agreement_list?filters"),
+    page(P + "agreement_list", query="?export=csv", id="export-csv:agreement_list"),
+    page(P + "agreement_list", query="?export=xlsx", id="export-xlsx:agreement_list"),
+    page(P + "agreement_detail", args=pk("draft"), other_member=404),
+    page(P + "agreement_detail", args=pk("others"), member=404, other_member=200, id="get:agreement_detail(other)"),
+    page(P + "agreement_add", leadership=403),
+    Case(P + "agreement_add", method="post", data=agreement_data,
+         expect={"anonymous": 302, "admin": 302, "staff": 302, "leadership": 403, "member": 302,
+                 "other_member": 200}),
+    page(P + "agreement_edit", args=pk("draft"), other_member=404, leadership=403),
+    page(P + "agreement_edit", args=pk("verified"), member=403, other_member=404, leadership=403,
+         id="get:agreement_edit(verified)"),
+    Case(P + "agreement_edit", method="post", args=pk("draft"), data=agreement_data,
+         expect={"anonymous": 302, "admin": 302, "staff": 302, "leadership": 403, "member": 302,
+                 "other_member": 404}),
+    own_staff_write(P + "agreement_edit", "verified", agreement_data, id="post:agreement_edit(verified)"),
+    page(P + "agreement_delete", args=pk("draft"), member=403, other_member=404, leadership=403),
+    own_staff_write(P + "agreement_delete", "draft", None),
+    page(P + "agreement_scan", args=pk("verified"), other_member=404),
+    page(P + "agreement_attachment", args=pk("attachment"), other_member=404),
+    page(P + "agreement_attachment_add", args=pk("draft"), other_member=404, leadership=403),
+    page(P + "agreement_attachment_add", args=pk("verified"), member=403, other_member=404, leadership=403,
+         id="get:agreement_attachment_add(verified)"),
+    Case(P + "agreement_attachment_add", method="post", args=pk("draft"), data=upload,
+         expect={"anonymous": 302, "admin": 302, "staff": 302, "leadership": 403, "member": 302,
+                 "other_member": 404}),
+    Case(P + "agreement_submit", method="post", args=pk("draft"), data=step(),
+         expect={"anonymous": 302, "admin": 302, "staff": 302, "leadership": 403, "member": 302,
+                 "other_member": 404}),
+    page(P + "agreement_verify", args=pk("submitted"), member=403, other_member=404, leadership=403),
+    own_staff_write(P + "agreement_verify", "submitted", step()),
+    own_staff_write(P + "agreement_return", "submitted", step("缺少盖章页")),
+    own_staff_write(P + "agreement_terminate", "verified", step("企业经营范围调整，双方协商终止")),
+    # --- projects: pages
+    page(P + "project_list"),
+    page(P + "project_list", query="?export=csv", id="export-csv:project_list"),
+    page(P + "project_list", query="?export=xlsx", id="export-xlsx:project_list"),
+    page(P + "project_detail", args=pk("project"), other_member=404),
+    page(P + "project_detail", args=pk("other_project"), member=404, other_member=200,
+         id="get:project_detail(other)"),
+    page(P + "project_add", member=403, leadership=403),
+    staff_write(P + "project_add", data=project_data),
+    page(P + "project_edit", args=pk("project"), member=403, other_member=404, leadership=403),
+    own_staff_write(P + "project_edit", "project", project_data),
+    page(P + "project_delete", args=pk("project"), member=403, other_member=404, leadership=403),
+    own_staff_write(P + "project_delete", "project", None),
+    page(P + "project_assign_expert", args=pk("project"), member=403, other_member=404, leadership=403),
+    own_staff_write(P + "project_assign_expert", "project", lambda w: {"expert": w.expert.pk}),
+    own_staff_write(P + "project_milestone_add", "project",
+                    lambda w: {"title": "完成中试", "due_on": "2025-09-30", "note": ""}),
+    own_staff_write(P + "project_result_add", "completed",
+                    lambda w: {"title": "课程标准一套", "kind": "course", "applied_at": "兰州石化职业技术大学"}),
+    page(P + "review_record", args=pk("review"), member=403, other_member=404, leadership=403),
+    own_staff_write(P + "review_record", "review", review_data),
+    own_staff_write(P + "project_start_review", "project", step()),
+    page(P + "project_approve", args=pk("ready"), member=403, other_member=404, leadership=403),
+    own_staff_write(P + "project_approve", "ready", step()),
+    own_staff_write(P + "project_reject", "project", step("与现有项目重复")),
+    own_staff_write(P + "project_start", "approved", step()),
+    own_staff_write(P + "project_complete", "running", step()),
+    own_staff_write(P + "project_apply", "completed", step()),
+    own_staff_write(P + "project_terminate", "running", step("企业合作方退出")),
+    # --- expert pool and review settings
+    page(P + "expert_list", member=403),
+    page(P + "expert_add", member=403, leadership=403),
+    staff_write(P + "expert_add", data=expert_data),
+    page(P + "expert_edit", args=pk("expert"), member=404, leadership=403),
+    staff_write(P + "expert_edit", args=pk("expert"), data=expert_data, member=404),
+    page(P + "review_settings", member=403),
+    staff_write(P + "review_settings", data=lambda w: {"min_reviews": "4", "pass_score": "65"}),
+    page(P + "criterion_add", member=403, leadership=403),
+    staff_write(P + "criterion_add", data=criterion_data),
+    page(P + "criterion_edit", args=pk("criterion"), member=404, leadership=403),
+    staff_write(P + "criterion_edit", args=pk("criterion"), data=criterion_data, member=404),
+    # --- platforms
+    page(P + "platform_list"),
+    page(P + "platform_list", query="?export=csv", id="export-csv:platform_list"),
+    page(P + "platform_detail", args=pk("platform"), other_member=404),
+    page(P + "platform_detail", args=pk("other_platform"), member=404, other_member=200,
+         id="get:platform_detail(other)"),
+    page(P + "platform_add", member=403, leadership=403),
+    staff_write(P + "platform_add", data=platform_data),
+    page(P + "platform_edit", args=pk("platform"), member=403, other_member=404, leadership=403),
+    own_staff_write(P + "platform_edit", "platform", platform_data),
+    page(P + "platform_delete", args=pk("platform"), member=403, other_member=404, leadership=403),
+    own_staff_write(P + "platform_delete", "platform", None),
+    # --- API
+    Case("agreement-list", api=True, expect={**ALL_READ, "anonymous": 403}),
+    Case("agreement-detail", api=True, args=pk("draft"),
+         expect={"anonymous": 403, "staff": 200, "leadership": 200, "member": 200, "other_member": 404}),
+    Case("agreement-list", api=True, method="post", format="json", data=agreement_data, id="api-post:agreement-list",
+         expect={"anonymous": 403, "admin": 201, "staff": 201, "leadership": 403, "member": 201,
+                 "other_member": 400}),
+    Case("agreement-detail", api=True, method="patch", format="json", args=pk("draft"),
+         data=lambda w: {"title": "改名"}, id="api-patch:agreement-detail",
+         expect={"anonymous": 403, "staff": 200, "leadership": 403, "member": 200, "other_member": 404}),
+    Case("agreement-detail", api=True, method="patch", format="json", args=pk("verified"),
+         data=lambda w: {"title": "改名"}, id="api-patch:agreement-detail(verified)",
+         expect={"anonymous": 403, "staff": 200, "leadership": 403, "member": 404, "other_member": 404}),
+    Case("agreement-detail", api=True, method="delete", args=pk("draft"), id="api-delete:agreement-detail",
+         expect={"anonymous": 403, "staff": 204, "leadership": 403, "member": 403, "other_member": 404}),
+    Case("project-list", api=True, expect={**ALL_READ, "anonymous": 403}),
+    Case("project-detail", api=True, args=pk("project"),
+         expect={"anonymous": 403, "staff": 200, "leadership": 200, "member": 200, "other_member": 404}),
+    Case("project-list", api=True, method="post", format="json", data=project_data, id="api-post:project-list",
+         expect={"anonymous": 403, "staff": 201, "leadership": 403, "member": 403, "other_member": 403}),
+    Case("project-detail", api=True, method="patch", format="json", args=pk("project"),
+         data=lambda w: {"budget": "99"}, id="api-patch:project-detail",
+         expect={"anonymous": 403, "staff": 200, "leadership": 403, "member": 404, "other_member": 404}),
+    Case("project-detail", api=True, method="delete", args=pk("project"), id="api-delete:project-detail",
+         expect={"anonymous": 403, "staff": 204, "leadership": 403, "member": 404}),
+    Case("platform-list", api=True, expect={**ALL_READ, "anonymous": 403}),
+    Case("platform-detail", api=True, args=pk("platform"),
+         expect={"anonymous": 403, "staff": 200, "leadership": 200, "member": 200, "other_member": 404}),
+    Case("platform-list", api=True, method="post", format="json", data=platform_data, id="api-post:platform-list",
+         expect={"anonymous": 403, "staff": 201, "leadership": 403, "member": 403}),
+    Case("platform-detail", api=True, method="patch", format="json", args=pk("platform"),
+         data=lambda w: {"level": "national"}, id="api-patch:platform-detail",
+         expect={"anonymous": 403, "staff": 200, "leadership": 403, "member": 404}),
+    Case("platform-detail", api=True, method="delete", args=pk("platform"), id="api-delete:platform-detail",
+         expect={"anonymous": 403, "staff": 204, "leadership": 403, "member": 404}),
+    Case("expert-list", api=True, expect={**ALL_READ, "anonymous": 403}),
+    Case("expert-detail", api=True, args=pk("expert"),
+         expect={"anonymous": 403, "staff": 200, "leadership": 200, "member": 404}),
+    Case("expert-list", api=True, method="post", format="json", data=expert_data, id="api-post:expert-list",
+         expect={"anonymous": 403, "staff": 201, "leadership": 403, "member": 403}),
+    Case("expert-detail", api=True, method="patch", format="json", args=pk("expert"),
+         data=lambda w: {"field": "材料科学"}, id="api-patch:expert-detail",
+         expect={"anonymous": 403, "staff": 200, "leadership": 403, "member": 404}),
+]
