@@ -124,7 +124,8 @@ STORAGES = {
 # Uploaded files (signed agreement scans) live outside static/ and are served only
 # through views that check permissions, never by the static file server.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "uploads")))
-MEDIA_URL = None
+# No URL pattern serves MEDIA_URL: files go out only through permission-checked views.
+MEDIA_URL = "/uploads-not-served/"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -68,3 +68,10 @@ def test_member_cannot_take_membership_steps_on_their_own_organization(client_fo
     assert response.status_code == 403
     org.refresh_from_db()
     assert org.status == MembershipStatus.ADMITTED
+
+
+def test_the_step_form_prefills_today_in_the_format_date_inputs_accept(client_for, org):
+    from django.utils import timezone
+
+    content = client_for("staff").get(reverse("members:organization_suspend", args=[org.pk])).content.decode()
+    assert f'value="{timezone.localdate():%Y-%m-%d}"' in content
