@@ -1,2 +1,223 @@
+"""API: the same records, rules and for_user() as the pages.
+
+Trainees and imports are read-only here: trainee lists come in through the
+preview/confirm import on the session page, which stores all rows or none.
+Deletion, as on the pages, is for staff.
+"""
+
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+
+from consortium.access import CHANGE, is_writer
+from consortium.api import ModelCleanSerializer, PortalViewSet
+
+from .filters import (
+    DualTeacherRecognitionFilterSet,
+    DualTeacherTrainingFilterSet,
+    EnterprisePracticeFilterSet,
+    ExchangeVisitFilterSet,
+    GuestProfessorFilterSet,
+    OrderClassFilterSet,
+    TeacherFilterSet,
+    TraineeFilterSet,
+    TraineeImportFilterSet,
+    TrainingSessionFilterSet,
+)
+from .models import (
+    DualTeacherRecognition,
+    DualTeacherTraining,
+    EnterprisePractice,
+    ExchangeVisit,
+    GuestProfessor,
+    OrderClass,
+    Teacher,
+    Trainee,
+    TraineeImport,
+    TrainingSession,
+)
+
+
+class ParentField(serializers.PrimaryKeyRelatedField):
+    """A parent record (order class, teacher) the user may change."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return self.queryset.model.objects.for_user(request.user if request else None, CHANGE)
+
+
+class OrderClassSerializer(ModelCleanSerializer):
+    employment_rate = serializers.DecimalField(max_digits=6, decimal_places=4, read_only=True)
+
+    class Meta:
+        model = OrderClass
+        fields = ["id", "name", "enterprise", "school", "major", "intake_year", "agreement", "mode", "planned",
+                  "enrolled", "graduated", "employed", "employment_rate", "notes", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class GuestProfessorSerializer(ModelCleanSerializer):
+    order_class = ParentField(queryset=OrderClass.objects.all())
+
+    class Meta:
+        model = GuestProfessor
+        fields = ["id", "order_class", "name", "enterprise", "title", "appointed_on", "ends_on"]
+
+
+class TrainingSessionSerializer(ModelCleanSerializer):
+    person_times = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = TrainingSession
+        fields = ["id", "title", "kind", "provider", "beneficiaries", "starts_at", "ends_at", "hours", "place",
+                  "location", "declared_headcount", "status", "trainee_count", "person_times", "description",
+                  "created_at", "updated_at"]
+        read_only_fields = ["trainee_count", "created_at", "updated_at"]
+
+
+class TraineeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Trainee
+        # Never the hash or the person key: only the masked number leaves the server.
+        fields = ["id", "session", "name", "id_number_masked", "gender", "phone", "employer", "job_title",
+                  "import_batch"]
+
+
+class TraineeImportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TraineeImport
+        fields = ["id", "session", "uploaded_by", "uploaded_at", "file_name", "file_format", "row_count", "status",
+                  "confirmed_by", "confirmed_at"]
+
+
+class TeacherSerializer(ModelCleanSerializer):
+    class Meta:
+        model = Teacher
+        fields = ["id", "school", "name", "subject_area", "title", "employee_no", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class DualTeacherTrainingSerializer(ModelCleanSerializer):
+    teacher = ParentField(queryset=Teacher.objects.all())
+
+    class Meta:
+        model = DualTeacherTraining
+        fields = ["id", "teacher", "completed_on", "session", "hours", "provider", "notes"]
+
+
+class EnterprisePracticeSerializer(ModelCleanSerializer):
+    teacher = ParentField(queryset=Teacher.objects.all())
+
+    class Meta:
+        model = EnterprisePractice
+        fields = ["id", "teacher", "enterprise", "start_date", "end_date", "position"]
+
+
+class DualTeacherRecognitionSerializer(ModelCleanSerializer):
+    teacher = ParentField(queryset=Teacher.objects.all())
+
+    class Meta:
+        model = DualTeacherRecognition
+        fields = ["id", "teacher", "level", "recognized_on", "body"]
+
+
+class ExchangeVisitSerializer(ModelCleanSerializer):
+    class Meta:
+        model = ExchangeVisit
+        fields = ["id", "date", "visiting_organization", "visited", "participants", "purpose"]
+
+
+class TrainingViewSet(PortalViewSet):
+    def perform_destroy(self, instance):
+        if not is_writer(self.request.user):
+            raise PermissionDenied("只有联合体工作人员可以删除记录。")
+        instance.delete()
+
+
+class ReadOnlyViewSet(PortalViewSet):
+    http_method_names = ["get", "head", "options"]
+
+
+class OrderClassViewSet(TrainingViewSet):
+    queryset = OrderClass.objects.all()
+    serializer_class = OrderClassSerializer
+    filterset_class = OrderClassFilterSet
+    ordering_fields = ["name", "intake_year", "enrolled", "graduated", "employed"]
+
+
+class GuestProfessorViewSet(TrainingViewSet):
+    queryset = GuestProfessor.objects.all()
+    serializer_class = GuestProfessorSerializer
+    filterset_class = GuestProfessorFilterSet
+    ordering_fields = ["name", "appointed_on"]
+
+
+class TrainingSessionViewSet(TrainingViewSet):
+    queryset = TrainingSession.objects.all()
+    serializer_class = TrainingSessionSerializer
+    filterset_class = TrainingSessionFilterSet
+    prefetch_related = ("beneficiaries",)
+    ordering_fields = ["starts_at", "ends_at", "title", "declared_headcount", "trainee_count"]
+
+
+class TraineeViewSet(ReadOnlyViewSet):
+    queryset = Trainee.objects.all()
+    serializer_class = TraineeSerializer
+    filterset_class = TraineeFilterSet
+    ordering_fields = ["name", "id"]
+
+
+class TraineeImportViewSet(ReadOnlyViewSet):
+    queryset = TraineeImport.objects.all()
+    serializer_class = TraineeImportSerializer
+    filterset_class = TraineeImportFilterSet
+    ordering_fields = ["uploaded_at"]
+
+
+class TeacherViewSet(TrainingViewSet):
+    queryset = Teacher.objects.all()
+    serializer_class = TeacherSerializer
+    filterset_class = TeacherFilterSet
+    ordering_fields = ["name", "title"]
+
+
+class DualTeacherTrainingViewSet(TrainingViewSet):
+    queryset = DualTeacherTraining.objects.all()
+    serializer_class = DualTeacherTrainingSerializer
+    filterset_class = DualTeacherTrainingFilterSet
+    ordering_fields = ["completed_on"]
+
+
+class EnterprisePracticeViewSet(TrainingViewSet):
+    queryset = EnterprisePractice.objects.all()
+    serializer_class = EnterprisePracticeSerializer
+    filterset_class = EnterprisePracticeFilterSet
+    ordering_fields = ["start_date"]
+
+
+class DualTeacherRecognitionViewSet(TrainingViewSet):
+    queryset = DualTeacherRecognition.objects.all()
+    serializer_class = DualTeacherRecognitionSerializer
+    filterset_class = DualTeacherRecognitionFilterSet
+    ordering_fields = ["recognized_on"]
+
+
+class ExchangeVisitViewSet(TrainingViewSet):
+    queryset = ExchangeVisit.objects.all()
+    serializer_class = ExchangeVisitSerializer
+    filterset_class = ExchangeVisitFilterSet
+    select_related = ("visiting_organization",)
+    prefetch_related = ("visited",)
+    ordering_fields = ["date", "participants"]
+
+
 def register(router):
-    """No API endpoints yet."""
+    router.register("order-classes", OrderClassViewSet, basename="orderclass")
+    router.register("guest-professors", GuestProfessorViewSet, basename="guestprofessor")
+    router.register("training-sessions", TrainingSessionViewSet, basename="trainingsession")
+    router.register("trainees", TraineeViewSet, basename="trainee")
+    router.register("trainee-imports", TraineeImportViewSet, basename="traineeimport")
+    router.register("teachers", TeacherViewSet, basename="teacher")
+    router.register("dual-teacher-trainings", DualTeacherTrainingViewSet, basename="dualteachertraining")
+    router.register("enterprise-practices", EnterprisePracticeViewSet, basename="enterprisepractice")
+    router.register("dual-teacher-recognitions", DualTeacherRecognitionViewSet, basename="dualteacherrecognition")
+    router.register("exchange-visits", ExchangeVisitViewSet, basename="exchangevisit")

@@ -179,6 +179,10 @@ class GuestProfessor(models.Model):
     def get_absolute_url(self):
         return reverse("training:orderclass_detail", args=[self.order_class_id])
 
+    @classmethod
+    def user_can_create(cls, user):
+        return is_writer(user) or _member_is_school(user)
+
     def clean(self):
         super().clean()
         errors = {}

@@ -1,0 +1,144 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from consortium.access import is_writer, member_org_id
+from consortium.forms import PortalModelForm
+from members.models import Organization, OrganizationKind
+
+from .models import (
+    DualTeacherRecognition,
+    DualTeacherTraining,
+    EnterprisePractice,
+    ExchangeVisit,
+    GuestProfessor,
+    OrderClass,
+    Teacher,
+    TrainingSession,
+)
+
+
+def _own_org_only(form, field_name):
+    """A member user may only pick their own organisation in ``field_name``."""
+    if form.user is not None and not is_writer(form.user):
+        org_id = member_org_id(form.user)
+        field = form.fields[field_name]
+        field.queryset = Organization.objects.filter(pk=org_id)
+        if not form.instance.pk:
+            field.initial = org_id
+
+
+class OrderClassForm(PortalModelForm):
+    class Meta:
+        model = OrderClass
+        fields = ["name", "enterprise", "school", "major", "intake_year", "agreement", "mode",
+                  "planned", "enrolled", "graduated", "employed", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = Organization.objects.enterprises()
+        self.fields["school"].queryset = Organization.objects.schools()
+        from projects.models import Agreement
+
+        self.fields["agreement"].queryset = Agreement.objects.for_user(self.user).order_by("-signed_on")
+        _own_org_only(self, "school")
+
+
+class GuestProfessorForm(PortalModelForm):
+    class Meta:
+        model = GuestProfessor
+        fields = ["name", "enterprise", "title", "appointed_on", "ends_on"]
+
+    def __init__(self, *args, order_class=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if order_class is not None:
+            self.instance.order_class = order_class
+            self.fields["enterprise"].initial = order_class.enterprise_id
+        # Every organisation is offered so that clean() can say why a non-enterprise is refused.
+        self.fields["enterprise"].queryset = Organization.objects.all()
+
+
+class TrainingSessionForm(PortalModelForm):
+    class Meta:
+        model = TrainingSession
+        fields = ["title", "kind", "provider", "beneficiaries", "starts_at", "ends_at", "hours", "place",
+                  "location", "declared_headcount", "status", "description"]
+        widgets = {"beneficiaries": forms.SelectMultiple(attrs={"size": 8})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from projects.models import Platform
+
+        self.fields["place"].queryset = Platform.objects.order_by("name")
+        _own_org_only(self, "provider")
+
+
+class TeacherForm(PortalModelForm):
+    class Meta:
+        model = Teacher
+        fields = ["school", "name", "subject_area", "title", "employee_no"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = Organization.objects.filter(kind__in=OrganizationKind.schools())
+        _own_org_only(self, "school")
+
+
+class _TeacherRecordForm(PortalModelForm):
+    def __init__(self, *args, teacher=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if teacher is not None:
+            self.instance.teacher = teacher
+
+
+class DualTeacherTrainingForm(_TeacherRecordForm):
+    class Meta:
+        model = DualTeacherTraining
+        fields = ["completed_on", "session", "hours", "provider", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = TrainingSession.objects.for_user(self.user).order_by("-starts_at")
+
+
+class EnterprisePracticeForm(_TeacherRecordForm):
+    class Meta:
+        model = EnterprisePractice
+        fields = ["enterprise", "start_date", "end_date", "position"]
+
+
+class DualTeacherRecognitionForm(_TeacherRecordForm):
+    class Meta:
+        model = DualTeacherRecognition
+        fields = ["level", "recognized_on", "body"]
+
+
+class ExchangeVisitForm(PortalModelForm):
+    class Meta:
+        model = ExchangeVisit
+        fields = ["date", "visiting_organization", "visited", "participants", "purpose"]
+        widgets = {"visited": forms.SelectMultiple(attrs={"size": 10})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _own_org_only(self, "visiting_organization")
+
+
+class TraineeUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("学员名单文件"),
+        help_text=_("Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码），表头：姓名、身份证号、性别、手机号、工作单位、岗位/职务。"),
+    )
+
+
+class TraineeAddForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(label=_("身份证号"), max_length=18, required=False,
+                                help_text=_("只保存脱敏号码和不可逆摘要，用于识别同一人。"))
+    gender = forms.ChoiceField(label=_("性别"), choices=[("", "—"), ("男", "男"), ("女", "女")], required=False)
+    phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
+    employer = forms.CharField(label=_("工作单位"), max_length=200, required=False)
+    job_title = forms.CharField(label=_("岗位/职务"), max_length=100, required=False)
+
+
+class ConfirmForm(forms.Form):
+    """An empty form: the POST itself is the confirmation."""

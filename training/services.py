@@ -1,0 +1,270 @@
+"""Trainee lists: upload → preview → confirm (all rows or none), and single adds/removals.
+
+The preview step validates the upload and keeps its rows server-side (a canonical
+UTF-8 CSV under MEDIA_ROOT/imports/ with a generated name, referenced by a
+TraineeImport row in status "preview"); the client never resends rows. Confirm
+re-validates that file against the session as it is now and stores every row in
+one transaction, or nothing. PostgreSQL gets the rows by COPY, other databases by
+bulk_create. Bulk inserts send no signals and bypass simple-history, so every
+import is recorded as its own TraineeImport row, and the session is saved with
+update_fields (one post_save tells the dashboards that figures changed).
+"""
+
+import csv
+import io
+import os
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consortium.access import CHANGE
+
+from . import importer
+from .models import ImportStatus, Trainee, TraineeImport, TrainingSession
+
+PREVIEW_ROWS = 20
+MAX_ERRORS_SHOWN = 500
+SQLITE_BATCH = 80  # 11 columns × 80 rows stays under SQLite's 999 parameters
+TRAINEE_COLUMNS = (
+    "session_id", "name", "id_number_hash", "id_number_masked", "person_key", "gender", "phone", "employer",
+    "job_title", "row_number", "import_batch_id",
+)
+
+
+class ImportRejected(ValidationError):
+    """The upload has row errors: nothing was stored; ``result`` names them by row and column."""
+
+    def __init__(self, result):
+        self.result = result
+        super().__init__(
+            _("文件中有 %(n)d 处错误，未导入任何学员。请按下面列出的行和列修改后重新上传。") % {"n": len(result.errors)},
+            code="row_errors",
+        )
+
+
+def imports_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _check_can_change(session, user):
+    if not TrainingSession.objects.for_user(user, CHANGE).filter(pk=session.pk).exists():
+        raise PermissionDenied(_("您没有权限修改该培训的学员名单。"))
+
+
+def existing_person_keys(session):
+    return set(Trainee.objects.filter(session=session).values_list("person_key", flat=True))
+
+
+def _remove(path):
+    try:
+        os.remove(path)
+    except (FileNotFoundError, TypeError):
+        pass
+
+
+def stage_import(session, uploaded_file, *, by):
+    """Validate an upload; when every row is valid, keep it for confirmation and return the TraineeImport.
+
+    Raises ImportFileError (the file is refused) or ImportRejected (row errors); in both
+    cases nothing is stored, neither rows nor files.
+    """
+    _check_can_change(session, by)
+    size = getattr(uploaded_file, "size", None) or 0
+    max_bytes = importer.max_upload_bytes()
+    if size > max_bytes:
+        raise importer.ImportFileError(
+            _("文件过大（%(size).1f MB），上限为 %(max).0f MB。") % {"size": size / 1048576, "max": max_bytes / 1048576},
+            code="too_big",
+        )
+    folder = imports_dir()
+    token = uuid.uuid4().hex
+    upload_path = folder / f"upload-{token}"
+    stored_path = folder / f"{token}.csv"
+    try:
+        with open(upload_path, "wb") as fh:
+            for chunk in uploaded_file.chunks():
+                fh.write(chunk)
+        with open(upload_path, "rb") as fh:
+            head = fh.read(8192)
+        file_format = importer.sniff_format(head, uploaded_file.name)
+        with open(stored_path, "w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(importer.TEMPLATE_HEADERS)
+            result = importer.read_and_validate(
+                upload_path, file_format, existing_keys=existing_person_keys(session), keep_rows=False,
+                sink=lambda cells, line: writer.writerow(cells),
+            )
+        if not result.ok:
+            raise ImportRejected(result)
+        preview = _preview_rows(stored_path)
+        imp = TraineeImport.objects.create(
+            session=session, uploaded_by=by, file_name=os.path.basename(uploaded_file.name or "")[:255] or "upload",
+            stored_file=stored_path.name, file_format=file_format, row_count=result.row_count,
+            status=ImportStatus.PREVIEW, preview_rows=preview,
+        )
+    except BaseException:
+        _remove(stored_path)
+        raise
+    finally:
+        _remove(upload_path)
+    return imp
+
+
+def _preview_rows(stored_path):
+    rows = importer.read_table(stored_path, "csv")
+    result = importer.validate(_first(rows, PREVIEW_ROWS + 1), "csv")
+    return [row.preview() for row in result.rows]
+
+
+def _first(iterable, n):
+    for i, item in enumerate(iterable):
+        if i >= n:
+            return
+        yield item
+
+
+def stored_path(imp):
+    return imports_dir() / imp.stored_file if imp.stored_file else None
+
+
+def confirm_import(import_id, *, by):
+    """Store every row of a previewed import, or nothing; returns the TraineeImport."""
+    with transaction.atomic():
+        imp = TraineeImport.objects.select_for_update().select_related("session").get(pk=import_id)
+        session = TrainingSession.objects.select_for_update().get(pk=imp.session_id)
+        _check_can_change(session, by)
+        if imp.status != ImportStatus.PREVIEW:
+            raise ValidationError(
+                _("该导入当前状态为“%(status)s”，不能再确认。") % {"status": imp.get_status_display()}
+            )
+        path = stored_path(imp)
+        if path is None or not path.exists():
+            raise ValidationError(_("待确认的文件已不存在，请重新上传。"))
+        result = importer.read_and_validate(path, "csv", existing_keys=existing_person_keys(session))
+        if not result.ok:
+            raise ImportRejected(result)
+        insert_trainees(session, result.rows, batch=imp)
+        imp.status = ImportStatus.CONFIRMED
+        imp.confirmed_by = by
+        imp.confirmed_at = timezone.now()
+        imp.row_count = len(result.rows)
+        imp.stored_file = ""
+        imp.save(update_fields=["status", "confirmed_by", "confirmed_at", "row_count", "stored_file"])
+        refresh_trainee_count(session)
+        transaction.on_commit(lambda: _remove(path))
+    return imp
+
+
+def discard_import(import_id, *, by):
+    """Drop a preview: the stored file is deleted and nothing is imported."""
+    with transaction.atomic():
+        imp = TraineeImport.objects.select_for_update().get(pk=import_id)
+        _check_can_change(imp.session, by)
+        if imp.status != ImportStatus.PREVIEW:
+            raise ValidationError(_("只能放弃待确认的导入。"))
+        path = stored_path(imp)
+        imp.status = ImportStatus.DISCARDED
+        imp.stored_file = ""
+        imp.preview_rows = []
+        imp.save(update_fields=["status", "stored_file", "preview_rows"])
+        transaction.on_commit(lambda: _remove(path))
+    return imp
+
+
+def refresh_trainee_count(session):
+    """Keep TrainingSession.trainee_count equal to its Trainee rows (saved, so post_save fires)."""
+    session.trainee_count = Trainee.objects.filter(session_id=session.pk).count()
+    session.save(update_fields=["trainee_count", "updated_at"])
+
+
+def insert_trainees(session, rows, *, batch=None):
+    """Insert clean rows: COPY on PostgreSQL, bulk_create elsewhere."""
+    if not rows:
+        return 0
+    if connection.vendor == "postgresql":
+        return _copy_trainees(session, rows, batch)
+    return _bulk_create_trainees(session, rows, batch)
+
+
+def _bulk_create_trainees(session, rows, batch):
+    batch_id = batch.pk if batch else None
+    objs = [
+        Trainee(
+            session_id=session.pk, name=r.name, id_number_hash=r.id_number_hash, id_number_masked=r.id_number_masked,
+            person_key=r.person_key, gender=r.gender, phone=r.phone, employer=r.employer, job_title=r.job_title,
+            row_number=r.row, import_batch_id=batch_id,
+        )
+        for r in rows
+    ]
+    Trainee.objects.bulk_create(objs, batch_size=SQLITE_BATCH)
+    return len(objs)
+
+
+_COPY_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(rows, session_id, batch_id):
+    """Rows in PostgreSQL COPY text format (tab-separated, backslash escapes, \\N for NULL)."""
+    sid = str(session_id)
+    bid = "\\N" if batch_id is None else str(batch_id)
+    esc = _COPY_ESCAPE
+    buf = io.StringIO()
+    write = buf.write
+    for r in rows:
+        write("\t".join((
+            sid, r.name.translate(esc), r.id_number_hash, r.id_number_masked, r.person_key, r.gender,
+            r.phone.translate(esc), r.employer.translate(esc), r.job_title.translate(esc), str(r.row), bid,
+        )))
+        write("\n")
+    buf.seek(0)
+    return buf
+
+
+def _copy_trainees(session, rows, batch):
+    table = connection.ops.quote_name(Trainee._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in TRAINEE_COLUMNS)
+    buf = copy_text(rows, session.pk, batch.pk if batch else None)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buf)
+    return len(rows)
+
+
+def add_trainee(session, data, *, by):
+    """Add one trainee from a form, with the same checks as an imported row."""
+    cells = [data.get(key, "") or "" for key, _h, _r in importer.COLUMNS]
+    with transaction.atomic():
+        session = TrainingSession.objects.select_for_update().get(pk=session.pk)
+        _check_can_change(session, by)
+        result = importer.validate([importer.TEMPLATE_HEADERS, cells], "form", existing_keys=existing_person_keys(session))
+        if not result.ok:
+            errors = {}
+            keys = {header: key for key, header, _r in importer.COLUMNS}
+            for e in result.errors:
+                errors.setdefault(keys.get(e.column, "__all__"), []).append(e.message)
+            raise ValidationError(errors)
+        row = result.rows[0]
+        row.row = None
+        trainee = Trainee.objects.create(
+            session=session, name=row.name, id_number_hash=row.id_number_hash, id_number_masked=row.id_number_masked,
+            person_key=row.person_key, gender=row.gender, phone=row.phone, employer=row.employer,
+            job_title=row.job_title,
+        )
+        refresh_trainee_count(session)
+    return trainee
+
+
+def remove_trainee(trainee_id, *, by):
+    with transaction.atomic():
+        trainee = Trainee.objects.select_related("session").get(pk=trainee_id)
+        session = TrainingSession.objects.select_for_update().get(pk=trainee.session_id)
+        _check_can_change(session, by)
+        trainee.delete()
+        refresh_trainee_count(session)
+    return session

@@ -1,0 +1,503 @@
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic.edit import CreateView
+
+from consortium.access import CHANGE, VIEW
+from consortium.exports import XLSX_TYPE
+from consortium.views import (
+    PortalActionView,
+    PortalCreateView,
+    PortalDeleteView,
+    PortalDetailView,
+    PortalListView,
+    PortalUpdateView,
+    _SavedCheckMixin,
+    get_visible_or_denied,
+)
+
+from . import importer, services
+from .filters import (
+    ExchangeVisitFilterSet,
+    OrderClassFilterSet,
+    TeacherFilterSet,
+    TraineeFilterSet,
+    TrainingSessionFilterSet,
+)
+from .forms import (
+    ConfirmForm,
+    DualTeacherRecognitionForm,
+    DualTeacherTrainingForm,
+    EnterprisePracticeForm,
+    ExchangeVisitForm,
+    GuestProfessorForm,
+    OrderClassForm,
+    TeacherForm,
+    TraineeAddForm,
+    TraineeUploadForm,
+    TrainingSessionForm,
+)
+from .models import (
+    DualTeacherRecognition,
+    DualTeacherTraining,
+    EnterprisePractice,
+    ExchangeVisit,
+    GuestProfessor,
+    ImportStatus,
+    OrderClass,
+    Teacher,
+    Trainee,
+    TraineeImport,
+    TrainingSession,
+)
+
+T = gettext_lazy
+
+
+class ChildCreateView(LoginRequiredMixin, _SavedCheckMixin, CreateView):
+    """Create a record under a parent the user may change (a guest professor of a class …)."""
+
+    template_name = "includes/object_form.html"
+    parent_model = None
+    parent_kwarg = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.parent = get_visible_or_denied(self.parent_model, request.user, kwargs["pk"], CHANGE)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs[self.parent_kwarg] = self.parent
+        return kwargs
+
+    def get_success_url(self):
+        return self.parent.get_absolute_url()
+
+
+# ---------------------------------------------------------------------------
+# Order classes
+# ---------------------------------------------------------------------------
+
+
+class OrderClassListView(PortalListView):
+    model = OrderClass
+    filterset_class = OrderClassFilterSet
+    template_name = "training/orderclass_list.html"
+    select_related = ("enterprise", "school")
+    export_name = "order-classes"
+    export_fields = (
+        (T("班级名称"), "name"), (T("订单企业"), "enterprise.name"), (T("学校"), "school.name"), (T("专业"), "major"),
+        (T("招生年份"), "intake_year"), (T("培养模式"), "mode"), (T("计划人数"), "planned"), (T("实际招收"), "enrolled"),
+        (T("毕业人数"), "graduated"), (T("订单企业录用"), "employed"),
+        (T("订单就业率(%)"), lambda o: o.employment_rate_percent),
+    )
+
+
+class OrderClassDetailView(PortalDetailView):
+    model = OrderClass
+    template_name = "training/orderclass_detail.html"
+    select_related = ("enterprise", "school", "agreement")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["professors"] = self.object.guest_professors.select_related("enterprise")
+        return ctx
+
+
+class OrderClassCreateView(PortalCreateView):
+    model = OrderClass
+    form_class = OrderClassForm
+
+
+class OrderClassUpdateView(PortalUpdateView):
+    model = OrderClass
+    form_class = OrderClassForm
+
+
+class OrderClassDeleteView(PortalDeleteView):
+    model = OrderClass
+
+    def get_success_url(self):
+        return reverse("training:orderclass_list")
+
+
+class GuestProfessorCreateView(ChildCreateView):
+    model = GuestProfessor
+    form_class = GuestProfessorForm
+    parent_model = OrderClass
+    parent_kwarg = "order_class"
+
+
+class GuestProfessorUpdateView(PortalUpdateView):
+    model = GuestProfessor
+    form_class = GuestProfessorForm
+
+
+class GuestProfessorDeleteView(PortalDeleteView):
+    model = GuestProfessor
+
+    def get_success_url(self):
+        return reverse("training:orderclass_detail", args=[self.object.order_class_id])
+
+
+# ---------------------------------------------------------------------------
+# Training sessions
+# ---------------------------------------------------------------------------
+
+
+class TrainingSessionListView(PortalListView):
+    model = TrainingSession
+    filterset_class = TrainingSessionFilterSet
+    template_name = "training/session_list.html"
+    select_related = ("provider", "place")
+    prefetch_related = ("beneficiaries",)
+    export_name = "training-sessions"
+    export_fields = (
+        (T("培训名称"), "title"), (T("培训类型"), "kind"), (T("承办单位"), "provider.name"),
+        (T("受益单位"), lambda s: "、".join(o.name for o in s.beneficiaries.all())),
+        (T("开始时间"), "starts_at"), (T("结束时间"), "ends_at"), (T("学时"), lambda s: float(s.hours)),
+        (T("地点"), lambda s: s.place.name if s.place else s.location), (T("申报人数"), "declared_headcount"),
+        (T("名单人数"), "trainee_count"), (T("人次"), "person_times"), (T("状态"), "status"),
+    )
+
+
+class TrainingSessionDetailView(PortalDetailView):
+    model = TrainingSession
+    template_name = "training/session_detail.html"
+    select_related = ("provider", "place")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        s = self.object
+        ctx["beneficiaries"] = s.beneficiaries.all()
+        ctx["trainees"] = s.trainees.order_by("id")[:50]
+        ctx["imports"] = s.imports.select_related("uploaded_by", "confirmed_by")
+        ctx["distinct_persons"] = s.trainees.values("person_key").distinct().count()
+        return ctx
+
+
+class TrainingSessionCreateView(PortalCreateView):
+    model = TrainingSession
+    form_class = TrainingSessionForm
+
+
+class TrainingSessionUpdateView(PortalUpdateView):
+    model = TrainingSession
+    form_class = TrainingSessionForm
+
+
+class TrainingSessionDeleteView(PortalDeleteView):
+    model = TrainingSession
+
+    def get_success_url(self):
+        return reverse("training:session_list")
+
+
+class TraineeListView(PortalListView):
+    """Trainees (masked 身份证号 only), usually of one session: ?session=<id>."""
+
+    model = Trainee
+    filterset_class = TraineeFilterSet
+    template_name = "training/trainee_list.html"
+    select_related = ("session",)
+    paginate_by = 50
+    export_name = "trainees"
+    export_fields = (
+        (T("培训"), "session.title"), (T("姓名"), "name"), (T("身份证号（脱敏）"), "id_number_masked"),
+        (T("性别"), "gender"), (T("手机号"), "phone"), (T("工作单位"), "employer"), (T("岗位/职务"), "job_title"),
+    )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        session_id = self.request.GET.get("session")
+        ctx["session"] = (
+            TrainingSession.objects.for_user(self.request.user).filter(pk=session_id).first()
+            if session_id and session_id.isdigit() else None
+        )
+        return ctx
+
+
+class TraineeTemplateView(LoginRequiredMixin, View):
+    """The downloadable template with Chinese headers."""
+
+    def get(self, request, fmt):
+        if fmt == "xlsx":
+            response = HttpResponse(importer.template_xlsx(), content_type=XLSX_TYPE)
+        elif fmt == "csv":
+            response = HttpResponse(importer.template_csv(), content_type="text/csv; charset=utf-8")
+        else:
+            raise Http404(_("没有这种格式的模板。"))
+        response["Content-Disposition"] = f'attachment; filename="trainee-template.{fmt}"'
+        return response
+
+
+class TraineeImportView(LoginRequiredMixin, View):
+    """Upload a trainee list: errors are shown by row and column and nothing is stored."""
+
+    template_name = "training/trainee_import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.session = get_visible_or_denied(TrainingSession, request.user, kwargs["pk"], CHANGE)
+        return super().dispatch(request, *args, **kwargs)
+
+    def render(self, form, **extra):
+        return render(self.request, self.template_name, {"session": self.session, "form": form, **extra})
+
+    def get(self, request, pk):
+        return self.render(TraineeUploadForm())
+
+    def post(self, request, pk):
+        form = TraineeUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render(form)
+        try:
+            imp = services.stage_import(self.session, form.cleaned_data["file"], by=request.user)
+        except services.ImportRejected as exc:
+            errors = exc.result.errors
+            return self.render(
+                form, rejected=exc.messages[0], errors=[e.as_dict() for e in errors[: services.MAX_ERRORS_SHOWN]],
+                more_errors=max(0, len(errors) - services.MAX_ERRORS_SHOWN), row_count=exc.result.row_count,
+                bad_rows=sorted({e.row for e in errors}),
+            )
+        except importer.ImportFileError as exc:
+            form.add_error("file", exc.messages[0])
+            return self.render(form)
+        return HttpResponseRedirect(imp.get_absolute_url())
+
+
+class TraineeImportDetailView(PortalDetailView):
+    """A recorded import: the preview with confirm/discard while pending, else who/when/rows."""
+
+    model = TraineeImport
+    template_name = "training/trainee_import_detail.html"
+    select_related = ("session", "uploaded_by", "confirmed_by")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["pending"] = self.object.status == ImportStatus.PREVIEW
+        return ctx
+
+
+class _ImportStepView(PortalActionView):
+    model = TraineeImport
+    form_class = ConfirmForm
+
+    def get_object(self, queryset=None):
+        imp = get_visible_or_denied(TraineeImport, self.request.user, self.kwargs["pk"], VIEW)
+        if not TrainingSession.objects.for_user(self.request.user, CHANGE).filter(pk=imp.session_id).exists():
+            raise PermissionDenied(_("您没有权限修改该培训的学员名单。"))
+        return imp
+
+
+class TraineeImportConfirmView(_ImportStepView):
+    title = T("确认导入")
+    success_message = T("学员名单已导入。")
+
+    def perform(self, obj, form):
+        try:
+            services.confirm_import(obj.pk, by=self.request.user)
+        except services.ImportRejected as exc:
+            lines = [f"第{e['row']}行「{e['column']}」：{e['message']}" for e in
+                     [x.as_dict() for x in exc.result.errors[:20]]]
+            raise ValidationError([exc.messages[0], *lines]) from exc
+
+    def get_success_url(self):
+        return self.object.session.get_absolute_url()
+
+
+class TraineeImportDiscardView(_ImportStepView):
+    title = T("放弃导入")
+    button_class = "btn-outline-danger"
+    success_message = T("已放弃本次导入，未导入任何学员。")
+
+    def perform(self, obj, form):
+        services.discard_import(obj.pk, by=self.request.user)
+
+    def get_success_url(self):
+        return self.object.session.get_absolute_url()
+
+
+class TraineeAddView(PortalActionView):
+    """Add one trainee by hand (same checks as an imported row)."""
+
+    model = TrainingSession
+    form_class = TraineeAddForm
+    title = T("添加学员")
+    success_message = T("学员已添加。")
+
+    def perform(self, obj, form):
+        services.add_trainee(obj, form.cleaned_data, by=self.request.user)
+
+
+class TraineeDeleteView(PortalActionView):
+    model = Trainee
+    form_class = ConfirmForm
+    title = T("移出名单")
+    button_class = "btn-danger"
+    success_message = T("学员已移出名单。")
+
+    def perform(self, obj, form):
+        services.remove_trainee(obj.pk, by=self.request.user)
+
+    def get_success_url(self):
+        return reverse("training:session_detail", args=[self.object.session_id])
+
+
+# ---------------------------------------------------------------------------
+# Teachers and dual-qualified records
+# ---------------------------------------------------------------------------
+
+
+class TeacherListView(PortalListView):
+    model = Teacher
+    filterset_class = TeacherFilterSet
+    template_name = "training/teacher_list.html"
+    select_related = ("school",)
+    export_name = "teachers"
+    export_fields = (
+        (T("姓名"), "name"), (T("学校"), "school.name"), (T("专业领域"), "subject_area"), (T("职称"), "title"),
+        (T("工号"), "employee_no"),
+    )
+
+    def get_queryset(self):
+        from django.db.models import Count, Max
+
+        return super().get_queryset().annotate(
+            training_count=Count("dual_trainings", distinct=True),
+            recognition_count=Count("recognitions", distinct=True),
+            last_recognized_on=Max("recognitions__recognized_on"),
+        ).order_by("school__name", "name", "id")  # Meta.ordering is dropped in GROUP BY queries
+
+
+class TeacherDetailView(PortalDetailView):
+    model = Teacher
+    template_name = "training/teacher_detail.html"
+    select_related = ("school",)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        t = self.object
+        ctx["trainings"] = t.dual_trainings.select_related("session", "provider")
+        ctx["practices"] = t.enterprise_practices.select_related("enterprise")
+        ctx["recognitions"] = t.recognitions.all()
+        return ctx
+
+
+class TeacherCreateView(PortalCreateView):
+    model = Teacher
+    form_class = TeacherForm
+
+
+class TeacherUpdateView(PortalUpdateView):
+    model = Teacher
+    form_class = TeacherForm
+
+
+class TeacherDeleteView(PortalDeleteView):
+    model = Teacher
+
+    def get_success_url(self):
+        return reverse("training:teacher_list")
+
+
+class _TeacherRecordCreateView(ChildCreateView):
+    parent_model = Teacher
+    parent_kwarg = "teacher"
+
+
+class _TeacherRecordDeleteView(PortalDeleteView):
+    def get_success_url(self):
+        return reverse("training:teacher_detail", args=[self.object.teacher_id])
+
+
+class DualTeacherTrainingCreateView(_TeacherRecordCreateView):
+    model = DualTeacherTraining
+    form_class = DualTeacherTrainingForm
+
+
+class DualTeacherTrainingUpdateView(PortalUpdateView):
+    model = DualTeacherTraining
+    form_class = DualTeacherTrainingForm
+
+
+class DualTeacherTrainingDeleteView(_TeacherRecordDeleteView):
+    model = DualTeacherTraining
+
+
+class EnterprisePracticeCreateView(_TeacherRecordCreateView):
+    model = EnterprisePractice
+    form_class = EnterprisePracticeForm
+
+
+class EnterprisePracticeUpdateView(PortalUpdateView):
+    model = EnterprisePractice
+    form_class = EnterprisePracticeForm
+
+
+class EnterprisePracticeDeleteView(_TeacherRecordDeleteView):
+    model = EnterprisePractice
+
+
+class DualTeacherRecognitionCreateView(_TeacherRecordCreateView):
+    model = DualTeacherRecognition
+    form_class = DualTeacherRecognitionForm
+
+
+class DualTeacherRecognitionUpdateView(PortalUpdateView):
+    model = DualTeacherRecognition
+    form_class = DualTeacherRecognitionForm
+
+
+class DualTeacherRecognitionDeleteView(_TeacherRecordDeleteView):
+    model = DualTeacherRecognition
+
+
+# ---------------------------------------------------------------------------
+# Exchange visits
+# ---------------------------------------------------------------------------
+
+
+class ExchangeVisitListView(PortalListView):
+    model = ExchangeVisit
+    filterset_class = ExchangeVisitFilterSet
+    template_name = "training/visit_list.html"
+    select_related = ("visiting_organization",)
+    prefetch_related = ("visited",)
+    export_name = "exchange-visits"
+    export_fields = (
+        (T("日期"), "date"), (T("走访单位"), "visiting_organization.name"),
+        (T("被走访单位"), lambda v: "、".join(o.name for o in v.visited.all())),
+        (T("参加人数"), "participants"), (T("目的与内容"), "purpose"),
+    )
+
+
+class ExchangeVisitDetailView(PortalDetailView):
+    model = ExchangeVisit
+    template_name = "training/visit_detail.html"
+    select_related = ("visiting_organization",)
+
+
+class ExchangeVisitCreateView(PortalCreateView):
+    model = ExchangeVisit
+    form_class = ExchangeVisitForm
+
+
+class ExchangeVisitUpdateView(PortalUpdateView):
+    model = ExchangeVisit
+    form_class = ExchangeVisitForm
+
+
+class ExchangeVisitDeleteView(PortalDeleteView):
+    model = ExchangeVisit
+
+    def get_success_url(self):
+        return reverse("training:visit_list")
