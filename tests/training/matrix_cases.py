@@ -241,19 +241,19 @@ def api_session(w):
 
 
 API = [
-    # basename, record attribute, payload, who sees the record, create rules
-    ("orderclass", "t_class", api_class, "both", "school"),
-    ("guestprofessor", "t_professor", lambda w: {**professor_data(w), "order_class": w.t_class.pk}, "both", "school"),
-    ("trainingsession", "t_session", api_session, "both", "own_only"),
-    ("teacher", "t_teacher", teacher_data, "org", "school"),
-    ("dualteachertraining", "t_dual", lambda w: {**dual_data(w), "teacher": w.t_teacher.pk}, "org", "school"),
-    ("enterprisepractice", "t_practice", lambda w: {**practice_data(w), "teacher": w.t_teacher.pk}, "org", "school"),
+    # basename, record attribute, payload, who sees the record (both members, or org only)
+    ("orderclass", "t_class", api_class, "both"),
+    ("guestprofessor", "t_professor", lambda w: {**professor_data(w), "order_class": w.t_class.pk}, "both"),
+    ("trainingsession", "t_session", api_session, "both"),
+    ("teacher", "t_teacher", teacher_data, "org"),
+    ("dualteachertraining", "t_dual", lambda w: {**dual_data(w), "teacher": w.t_teacher.pk}, "org"),
+    ("enterprisepractice", "t_practice", lambda w: {**practice_data(w), "teacher": w.t_teacher.pk}, "org"),
     ("dualteacherrecognition", "t_recognition", lambda w: {**recognition_data(w), "teacher": w.t_teacher.pk},
-     "org", "school"),
-    ("exchangevisit", "t_visit", visit_data, "both", "own_only"),
+     "org"),
+    ("exchangevisit", "t_visit", visit_data, "both"),
 ]
 
-for basename, attr, payload, seen_by, create in API:
+for basename, attr, payload, seen_by in API:
     other_sees = 200 if seen_by == "both" else 404
     CASES += [
         Case(f"{basename}-list", api=True, expect=api_roles()),
