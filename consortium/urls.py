@@ -23,3 +23,4 @@ urlpatterns = [
 ]
 
 handler403 = "consortium.security.permission_denied"
+handler500 = "consortium.errors.server_error"

@@ -1,0 +1,144 @@
+"""Faults survived against the real services: a gunicorn (and Celery worker) of the portal runs
+as a subprocess on the test database, and the test breaks PostgreSQL or Redis under it.
+
+These run on PostgreSQL and Redis only (the CI's second pass, where REQUIRE_SERVICES=1 makes a
+missing service a failure). On the embedded SQLite default they are skipped: the test database
+is in memory there and cannot be shared with a subprocess.
+"""
+
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def postgres_only():
+    if connection.vendor != "postgresql":
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail("REQUIRE_SERVICES=1 but the suite is not on PostgreSQL")
+        pytest.skip("fault tests need PostgreSQL and Redis (DATABASE_URL, REDIS_URL)")
+
+
+def database_url():
+    db = settings.DATABASES["default"]
+    user = db.get("USER") or "postgres"
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
+
+
+class Portal:
+    """A gunicorn of the portal on a free loopback port, on the test database."""
+
+    def __init__(self, env):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = env
+        self.proc = None
+        self.jar = CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [str(BASE_DIR / ".venv/bin/gunicorn") if (BASE_DIR / ".venv/bin/gunicorn").exists() else "gunicorn",
+             "consortium.wsgi:application", "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
+             "--no-control-socket", "--timeout", "30"],
+            cwd=BASE_DIR, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                self.get("/accounts/login/")
+                return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start: " + self.proc.stderr.read1().decode(errors="replace"))
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def request(self, path, data=None):
+        """(status, body) — HTTP errors are answers too."""
+        body = None
+        if data is not None:
+            body = urllib.parse.urlencode(data).encode()
+        req = urllib.request.Request(self.url + path, data=body, headers={"Referer": self.url + path})
+        try:
+            with self.opener.open(req, timeout=20) as resp:
+                return resp.status, resp.read().decode(errors="replace")
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode(errors="replace")
+
+    def get(self, path):
+        return self.request(path)
+
+    def csrf(self):
+        return next(c.value for c in self.jar if c.name == "csrftoken")
+
+    def login(self, username, password="pw-Test-2025"):
+        self.get("/accounts/login/")
+        status, _ = self.request("/accounts/login/", {
+            "csrfmiddlewaretoken": self.csrf(), "username": username, "password": password})
+        assert status == 200  # followed the redirect to the home page
+
+    def post_form(self, path, data):
+        self.get(path)
+        return self.request(path, {"csrfmiddlewaretoken": self.csrf(), **data})
+
+
+@pytest.fixture
+def portal_env():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.update({
+        "DATABASE_URL": database_url(), "DEBUG": "false", "CONN_MAX_AGE": "60",
+        "DJANGO_SETTINGS_MODULE": "consortium.settings", "AXES_ENABLED": "false",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    })
+    return env
+
+
+@pytest.fixture
+def start_portal(portal_env):
+    started = []
+
+    def _start(**extra):
+        portal = Portal({**portal_env, **extra}).start()
+        started.append(portal)
+        return portal
+
+    yield _start
+    for portal in started:
+        portal.stop()
+
+
+def run(*cmd, timeout=60):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+
+
+def set_real_password(user, password="pw-Test-2025"):
+    """The portal subprocess uses the production hashers, not the tests' fast one."""
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    user.password = PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
+    user.save(update_fields=["password"])
