@@ -379,7 +379,7 @@ class ExpertListView(ReadersOnlyMixin, PortalListView):
 
         return super().get_queryset().annotate(
             review_count=Count("reviews", filter=Q(reviews__score__isnull=False))
-        )
+        ).order_by("name", "id")  # Meta.ordering is not applied to GROUP BY queries
 
 
 class ExpertCreateView(PortalCreateView):
