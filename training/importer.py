@@ -227,17 +227,20 @@ def check_zip(path) -> None:
 def _xlsx_rows(path):
     from openpyxl import load_workbook
 
-    try:
-        wb = load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        raise ImportFileError(_("无法读取 Excel 文件，请确认文件未损坏并另存为 .xlsx。"), code="bad_xlsx") from exc
-    try:
-        ws = wb.worksheets[0] if wb.worksheets else None
-        if ws is None:
-            raise ImportFileError(_("文件是空的，没有学员数据。"), code="empty")
-        yield from ws.iter_rows(values_only=True)
-    finally:
-        wb.close()
+    # A file object, not the path: openpyxl would judge a path by its extension.
+    with open(path, "rb") as fh:
+        try:
+            wb = load_workbook(fh, read_only=True, data_only=False)
+        except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+            raise ImportFileError(
+                _("无法读取 Excel 文件，请确认文件未损坏并另存为 .xlsx。"), code="bad_xlsx"
+            ) from exc
+        try:
+            if not wb.worksheets:
+                raise ImportFileError(_("文件是空的，没有学员数据。"), code="empty")
+            yield from wb.worksheets[0].iter_rows(values_only=True)
+        finally:
+            wb.close()
 
 
 def _csv_rows(data: bytes):
