@@ -76,23 +76,30 @@ def _pending():
 
 def _note(instance, paths):
     pending = _pending()
+    added = False
     for path in paths:
         value = _resolve(instance, path)
         if isinstance(value, _Unresolved):
-            if value.pk is not None:
-                pending["lookups"].setdefault(value.key, set()).add(value.pk)
+            pks = pending["lookups"].setdefault(value.key, set())
+            if value.pk is not None and value.pk not in pks:
+                pks.add(value.pk)
+                added = True
             continue
         year = _year_of(value)
-        if year:
+        if year and year not in pending["years"]:
             pending["years"].add(year)
-    _hook(pending)
+            added = True
+    if added or pending["years"] or pending["lookups"]:
+        _hook(pending, added)
 
 
-def _hook(pending):
-    """Register _flush once per transaction (again if a rollback discarded the registration)."""
+def _hook(pending, added):
+    """Register _flush for the current transaction: when something new is pending, or when the
+    registration was lost (a rolled-back savepoint discards its on-commit callbacks)."""
     index = pending["hook"]
     hooks = connection.run_on_commit
-    if index is not None and index < len(hooks) and hooks[index][1] is _flush:
+    registered = index is not None and index < len(hooks) and hooks[index][1] is _flush
+    if registered and not added:
         return
     # In autocommit mode on_commit runs _flush at once, which clears the pending state.
     pending["hook"] = len(hooks) if connection.in_atomic_block else None

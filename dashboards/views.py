@@ -112,6 +112,8 @@ class RecordsView(LoginRequiredMixin, ListView):
     paginate_by = 25
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
         self.metric = REGISTRY.get(kwargs["code"])
         if self.metric is None:
             raise Http404(_("未知的指标。"))
