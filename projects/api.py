@@ -1,6 +1,9 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
 from rest_framework import serializers
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 
 from consortium.access import is_writer, member_org_id
 from consortium.api import ModelCleanSerializer, PortalViewSet
@@ -85,6 +88,21 @@ class AgreementSerializer(ModelCleanSerializer):
         return super().update(instance, self._apply_scan(validated_data))
 
 
+class TransitionSerializer(serializers.Serializer):
+    step = serializers.CharField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+def _run_step(func):
+    """Run a workflow service; its Chinese ValidationError becomes a 400 response."""
+    try:
+        func()
+    except DjangoValidationError as exc:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        raise serializers.ValidationError(detail) from exc
+
+
 class AgreementViewSet(PortalViewSet):
     queryset = Agreement.objects.all()
     serializer_class = AgreementSerializer
@@ -105,6 +123,18 @@ class AgreementViewSet(PortalViewSet):
         if not is_writer(self.request.user):
             raise PermissionDenied("只有联合体工作人员可以删除记录。")
         instance.delete()
+
+    @action(detail=True, methods=["post"], serializer_class=TransitionSerializer)
+    def transition(self, request, pk=None):
+        """Take a workflow step: {"step": "submit" | "verify" | "return" | "terminate", "reason": "…"}."""
+        # Visible is enough to try: the service decides who may take which step (and says why not).
+        agreement = get_object_or_404(Agreement.objects.for_user(request.user), pk=pk)
+        params = TransitionSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        _run_step(lambda: services.change_agreement(
+            agreement.pk, params.validated_data["step"], by=request.user, reason=params.validated_data["reason"]))
+        agreement.refresh_from_db()
+        return Response(AgreementSerializer(agreement, context=self.get_serializer_context()).data)
 
 
 class ProjectEventSerializer(serializers.ModelSerializer):
@@ -153,6 +183,18 @@ class ProjectViewSet(PortalViewSet):
     def perform_create(self, serializer):
         obj = self._save_checked(serializer)
         services.record_project_proposed(obj, by=self.request.user)
+
+    @action(detail=True, methods=["post"], serializer_class=TransitionSerializer)
+    def transition(self, request, pk=None):
+        """Take a lifecycle step: {"step": "approve" | "complete" | …, "date": "YYYY-MM-DD", "reason": "…"}."""
+        project = get_object_or_404(Project.objects.for_user(request.user), pk=pk)
+        params = TransitionSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        _run_step(lambda: services.change_project(
+            project.pk, data["step"], by=request.user, date=data["date"], reason=data["reason"]))
+        project.refresh_from_db()
+        return Response(ProjectSerializer(project, context=self.get_serializer_context()).data)
 
 
 class PlatformSerializer(ModelCleanSerializer):

@@ -137,7 +137,22 @@ def change_agreement(agreement_id, step_name, *, by, reason=""):
             fields.append("return_reason")
         agreement._change_reason = reason or step.label
         agreement.save(update_fields=fields)
+        _notify_agreement_step(agreement, step, reason)
     return event
+
+
+def _notify_agreement_step(agreement, step, reason):
+    """Tell the other side: staff when a member submits, the registering member when staff decide."""
+    from members.models import Role, User
+    from members.services import notify
+
+    if step.name == "submit":
+        users = User.objects.filter(role=Role.STAFF, is_active=True)
+        title = _("新的协议待核验：%(title)s") % {"title": agreement.title}
+    else:
+        users = User.objects.filter(role=Role.MEMBER, is_active=True, organization_id=agreement.organization_id)
+        title = _("协议“%(title)s”：%(step)s") % {"title": agreement.title, "step": step.label}
+    notify(list(users), title, body=reason, url=agreement.get_absolute_url())
 
 
 def add_agreement_attachment(agreement, checked, *, by, description=""):

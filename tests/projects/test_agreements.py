@@ -230,3 +230,14 @@ def test_scan_upload_through_the_form_is_stored_and_listed(client_for, org, thir
     agreement = Agreement.objects.get()
     assert agreement.scan_name == "签署版.pdf" and agreement.scan_content_type == "application/pdf"
     assert agreement.scan.name.startswith("agreements/") and "签署版" not in agreement.scan.name
+
+
+def test_workflow_steps_notify_the_other_side(org, third_org, member_user, staff_user):
+    from members.models import Notification
+
+    agreement = AgreementFactory(organization=org, parties=[third_org], with_scan=True)
+    services.change_agreement(agreement.pk, "submit", by=member_user)
+    assert Notification.objects.filter(user=staff_user, title__startswith="新的协议待核验").count() == 1
+    services.change_agreement(agreement.pk, "return", by=staff_user, reason="缺少盖章页")
+    note = Notification.objects.get(user=member_user)
+    assert "退回修改" in note.title and note.body == "缺少盖章页"
