@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -28,6 +29,7 @@ class AgreementSerializer(ModelCleanSerializer):
     parties = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), many=True)
     scan = serializers.FileField(required=False, write_only=True)
     has_scan = serializers.SerializerMethodField()
+    scan_url = serializers.SerializerMethodField()
     expired = serializers.BooleanField(source="is_expired", read_only=True)
     expiring = serializers.BooleanField(source="is_expiring", read_only=True)
     events = AgreementEventSerializer(many=True, read_only=True)
@@ -36,7 +38,7 @@ class AgreementSerializer(ModelCleanSerializer):
         model = Agreement
         fields = [
             "id", "organization", "parties", "kind", "title", "summary", "signed_on", "start_date", "end_date",
-            "scan", "has_scan", "scan_name", "status", "submitted_at", "verified_at", "verified_by",
+            "scan", "has_scan", "scan_url", "scan_name", "status", "submitted_at", "verified_at", "verified_by",
             "return_reason", "expired", "expiring", "events", "created_at", "updated_at",
         ]
         read_only_fields = ["scan_name", "status", "submitted_at", "verified_at", "verified_by", "return_reason",
@@ -44,6 +46,9 @@ class AgreementSerializer(ModelCleanSerializer):
 
     def get_has_scan(self, obj):
         return bool(obj.scan)
+
+    def get_scan_url(self, obj):
+        return reverse("projects:agreement_scan", args=[obj.pk]) if obj.scan else None
 
     def _user(self):
         return self.context["request"].user

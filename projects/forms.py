@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from consortium.access import is_writer, member_org_id
@@ -94,6 +95,12 @@ class AgreementForm(PortalModelForm):
         if checked is not None:
             self.instance.scan_name = checked.display_name
             self.instance.scan_content_type = checked.content_type
+            if self.instance.pk:
+                # The replaced scan goes once the new one is saved.
+                old = Agreement.objects.filter(pk=self.instance.pk).values_list("scan", flat=True).first()
+                if old:
+                    storage = self.instance.scan.storage
+                    transaction.on_commit(lambda: storage.delete(old))
         return super().save(commit)
 
 
@@ -182,6 +189,20 @@ class ExpertForm(PortalModelForm):
     class Meta:
         model = Expert
         fields = ["name", "organization", "affiliation", "field", "title", "phone", "email", "is_active"]
+
+    def clean_organization(self):
+        org = self.cleaned_data.get("organization")
+        if org is not None and self.instance.pk:
+            clash = (
+                self.instance.reviews.filter(models.Q(project__lead_organization=org) | models.Q(project__partners=org))
+                .select_related("project").first()
+            )
+            if clash:
+                raise ValidationError(
+                    _("该专家已被指派评审“%(project)s”，“%(org)s”是该项目的牵头或合作单位，不能改为该单位。")
+                    % {"project": clash.project.title, "org": org.name}
+                )
+        return org
 
 
 class CriterionForm(PortalModelForm):

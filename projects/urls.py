@@ -25,6 +25,7 @@ urlpatterns = [
     path("<int:pk>/delete/", views.ProjectDeleteView.as_view(), name="project_delete"),
     path("<int:pk>/experts/assign/", views.ProjectAssignExpertView.as_view(), name="project_assign_expert"),
     path("<int:pk>/milestones/add/", views.MilestoneAddView.as_view(), name="project_milestone_add"),
+    path("milestones/<int:pk>/edit/", views.MilestoneUpdateView.as_view(), name="milestone_edit"),
     path("<int:pk>/results/add/", views.ProjectResultAddView.as_view(), name="project_result_add"),
     path("reviews/<int:pk>/", views.ReviewRecordView.as_view(), name="review_record"),
     # Expert pool and review settings

@@ -41,6 +41,7 @@ from .models import (
     EvaluationCriterion,
     Expert,
     ExpertReview,
+    Milestone,
     Platform,
     Project,
     ProjectStatus,
@@ -336,6 +337,11 @@ class MilestoneAddView(PortalActionView):
     def perform(self, obj, form):
         form.instance.project = obj
         form.save()
+
+
+class MilestoneUpdateView(PortalUpdateView):
+    model = Milestone
+    form_class = MilestoneForm
 
 
 class ProjectResultAddView(PortalActionView):

@@ -51,6 +51,7 @@ def setup(world):
     w.platform = PlatformFactory(lead_organization=w.org, organizations=[w.third])
     w.other_platform = PlatformFactory(lead_organization=w.other_org)
     w.criterion = EvaluationCriterion.objects.order_by("pk").first()
+    w.milestone = w.running.milestones.create(title="完成方案设计", due_on=date(2025, 4, 30))
 
 
 def pk(name):
@@ -160,6 +161,9 @@ CASES = [
     own_staff_write(P + "project_assign_expert", "project", lambda w: {"expert": w.expert.pk}),
     own_staff_write(P + "project_milestone_add", "project",
                     lambda w: {"title": "完成中试", "due_on": "2025-09-30", "note": ""}),
+    page(P + "milestone_edit", args=pk("milestone"), member=403, other_member=404, leadership=403),
+    own_staff_write(P + "milestone_edit", "milestone",
+                    lambda w: {"title": "完成中试", "due_on": "2025-09-30", "done_on": "2025-09-28"}),
     own_staff_write(P + "project_result_add", "completed",
                     lambda w: {"title": "课程标准一套", "kind": "course", "applied_at": "兰州石化职业技术大学"}),
     page(P + "review_record", args=pk("review"), member=403, other_member=404, leadership=403),

@@ -160,3 +160,27 @@ def test_sniff_leaves_the_file_position_alone():
     f = io.BytesIO(PDF_BYTES)
     f.seek(3)
     assert attachments.sniff(f) == "application/pdf" and f.tell() == 3
+
+
+def test_deleting_an_agreement_removes_its_files(client_for, org, other_org, django_capture_on_commit_callbacks):
+    agreement = AgreementFactory(organization=org, parties=[other_org], with_scan=True)
+    path = Path(agreement.scan.path)
+    assert path.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("staff").post(reverse("projects:agreement_delete", args=[agreement.pk]))
+    assert response.status_code == 302
+    assert not path.exists() and not Agreement.objects.exists()
+
+
+def test_replacing_the_scan_removes_the_old_file(client_for, org, other_org, django_capture_on_commit_callbacks):
+    agreement = AgreementFactory(organization=org, parties=[other_org], with_scan=True)
+    old = Path(agreement.scan.path)
+    data = {"kind": agreement.kind, "title": agreement.title, "parties": [org.pk, other_org.pk],
+            "signed_on": "2025-03-01", "start_date": "2025-03-01", "end_date": "2028-02-28",
+            "scan": upload("新扫描件.png", PNG_BYTES, "image/png")}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("member").post(reverse("projects:agreement_edit", args=[agreement.pk]), data)
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert not old.exists() and Path(agreement.scan.path).exists()
+    assert agreement.scan_name == "新扫描件.png" and agreement.scan_content_type == "image/png"

@@ -278,3 +278,27 @@ def test_members_see_platforms_of_their_organisation_only(client_for, org, other
     theirs = PlatformFactory(lead_organization=other_org, name="兰石独有平台")
     page = client_for("member").get(reverse("projects:platform_list")).content.decode()
     assert ours.name in page and theirs.name not in page
+
+
+def test_an_experts_organisation_cannot_be_changed_to_a_party_of_a_project_they_review(client_for, org, other_org):
+    project = ProjectFactory(lead_organization=org, status=PS.UNDER_REVIEW, title="氢能储运安全技术研究")
+    expert = ExpertFactory(organization=None, name="张立新")
+    ExpertReviewFactory(project=project, expert=expert)
+    client = client_for("staff")
+    before = snapshot()
+    response = client.post(reverse("projects:expert_edit", args=[expert.pk]), {
+        "name": "张立新", "organization": org.pk, "field": "化学工程", "is_active": "on",
+    })
+    assert response.status_code == 200
+    assert "该专家已被指派评审“氢能储运安全技术研究”" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_staff_mark_a_milestone_done(client_for, org):
+    project = ProjectFactory(lead_organization=org, status=PS.IN_PROGRESS, approved_on=date(2025, 1, 1))
+    milestone = project.milestones.create(title="完成中试", due_on=date(2025, 9, 30))
+    response = client_for("staff").post(reverse("projects:milestone_edit", args=[milestone.pk]),
+                                        {"title": "完成中试", "due_on": "2025-09-30", "done_on": "2025-09-28"})
+    assert response.status_code == 302
+    milestone.refresh_from_db()
+    assert milestone.done_on == date(2025, 9, 28)
