@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,12 +27,23 @@ def _organizations(request):
     return Organization.objects.order_by("name")
 
 
+class StyledFilterSet(SearchFilterSet):
+    """Bootstrap classes on the filter widgets, so the shared filter form lays them out in columns."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            widget = field.widget
+            is_select = isinstance(widget, forms.Select)  # includes SelectMultiple and NullBooleanSelect
+            widget.attrs.setdefault("class", "form-select form-select-sm" if is_select else "form-control form-control-sm")
+
+
 def _involving(queryset, q):
     # A subquery keeps rows unique when the condition follows a many-to-many relation.
     return queryset.filter(pk__in=queryset.model._base_manager.filter(q).values("pk"))
 
 
-class AgreementFilterSet(SearchFilterSet):
+class AgreementFilterSet(StyledFilterSet):
     search_fields = ("title", "summary", "organization__name")
     organization = django_filters.ModelChoiceFilter(
         queryset=_organizations, method="filter_organization", label=_("成员单位（任一方）"),
@@ -70,7 +82,7 @@ class AgreementFilterSet(SearchFilterSet):
         return queryset
 
 
-class ProjectFilterSet(SearchFilterSet):
+class ProjectFilterSet(StyledFilterSet):
     search_fields = ("title", "description", "lead_organization__name")
     organization = django_filters.ModelChoiceFilter(
         queryset=_organizations, method="filter_organization", label=_("成员单位（牵头或合作）"),
@@ -102,7 +114,7 @@ class ProjectFilterSet(SearchFilterSet):
         return queryset.completed_in(int(value)) if value else queryset
 
 
-class PlatformFilterSet(SearchFilterSet):
+class PlatformFilterSet(StyledFilterSet):
     search_fields = ("name", "description", "lead_organization__name")
     organization = django_filters.ModelChoiceFilter(
         queryset=_organizations, method="filter_organization", label=_("共建单位"),
@@ -126,7 +138,7 @@ class PlatformFilterSet(SearchFilterSet):
         return _involving(queryset, Q(lead_organization=value) | Q(organizations=value))
 
 
-class ExpertFilterSet(SearchFilterSet):
+class ExpertFilterSet(StyledFilterSet):
     search_fields = ("name", "field", "affiliation", "organization__name")
     is_active = django_filters.BooleanFilter(label=_("在库"))
     ordering = django_filters.OrderingFilter(
