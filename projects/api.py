@@ -44,10 +44,10 @@ class AgreementSerializer(ModelCleanSerializer):
         read_only_fields = ["scan_name", "status", "submitted_at", "verified_at", "verified_by", "return_reason",
                             "created_at", "updated_at"]
 
-    def get_has_scan(self, obj):
+    def get_has_scan(self, obj) -> bool:
         return bool(obj.scan)
 
-    def get_scan_url(self, obj):
+    def get_scan_url(self, obj) -> str | None:
         return reverse("projects:agreement_scan", args=[obj.pk]) if obj.scan else None
 
     def _user(self):

@@ -3,6 +3,8 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from consortium.filters import SearchFilterSet
 from members.models import Organization
@@ -19,6 +21,11 @@ from .models import (
     ProjectKind,
     ProjectStatus,
 )
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class OrganizationFilter(django_filters.ModelChoiceFilter):
+    """A member organisation (by id) involved in the record in any role."""
 
 
 def _organizations(request):
@@ -45,7 +52,7 @@ def _involving(queryset, q):
 
 class AgreementFilterSet(StyledFilterSet):
     search_fields = ("title", "summary", "organization__name")
-    organization = django_filters.ModelChoiceFilter(
+    organization = OrganizationFilter(
         queryset=_organizations, method="filter_organization", label=_("成员单位（任一方）"),
     )
     kind = django_filters.MultipleChoiceFilter(choices=AgreementKind.choices, label=_("协议类型"))
@@ -84,7 +91,7 @@ class AgreementFilterSet(StyledFilterSet):
 
 class ProjectFilterSet(StyledFilterSet):
     search_fields = ("title", "description", "lead_organization__name")
-    organization = django_filters.ModelChoiceFilter(
+    organization = OrganizationFilter(
         queryset=_organizations, method="filter_organization", label=_("成员单位（牵头或合作）"),
     )
     kind = django_filters.MultipleChoiceFilter(choices=ProjectKind.choices, label=_("项目类型"))
@@ -116,7 +123,7 @@ class ProjectFilterSet(StyledFilterSet):
 
 class PlatformFilterSet(StyledFilterSet):
     search_fields = ("name", "description", "lead_organization__name")
-    organization = django_filters.ModelChoiceFilter(
+    organization = OrganizationFilter(
         queryset=_organizations, method="filter_organization", label=_("共建单位"),
     )
     kind = django_filters.MultipleChoiceFilter(choices=PlatformKind.choices, label=_("平台类型"))

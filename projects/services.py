@@ -186,46 +186,63 @@ def expiry_recipients(agreement):
     )
 
 
-def send_expiry_notices(today=None):
-    """Send each due 30/7/0-day expiry notice once; returns the number of notices sent.
+def notice_threshold(days_left):
+    """The 30/7/0-day notice an agreement with this many days left is due for (None when none)."""
+    due = [d for d in NOTICE_DAYS if d >= days_left >= 0]
+    return min(due) if due else None
 
-    The notice row and the notifications are written in one transaction, and the
-    row's unique key (agreement, days, end date) means a second run, or a second
-    worker running at the same time, sends nothing again.
+
+def send_expiry_notices(today=None):
+    """Send the due 30/7/0-day expiry notices, each once; returns the number of notices sent.
+
+    An agreement inside a notice window that has not had that window's notice
+    gets it now, so a day the scheduler missed is caught up on the next run
+    (with the real number of days left). The notice row and the notifications
+    are written in one transaction, and the row's unique key (agreement, days,
+    end date) means a second run, or a second worker at the same time, sends
+    nothing again.
     """
     from members.services import notify
 
     today = today or timezone.localdate()
+    window = (
+        Agreement.objects.filter(status__in=[AS.SUBMITTED, AS.VERIFIED])
+        .filter(end_date__gte=today, end_date__lte=today + timedelta(days=max(NOTICE_DAYS)))
+        .select_related("organization")
+        .order_by("end_date", "pk")
+    )
+    agreements = list(window)
+    sent_before = set(
+        AgreementExpiryNotice.objects.filter(agreement__in=[a.pk for a in agreements])
+        .values_list("agreement_id", "days", "end_date")
+    )
     sent = 0
-    for days in NOTICE_DAYS:
-        due = (
-            Agreement.objects.filter(end_date=today + timedelta(days=days))
-            .filter(status__in=[AS.SUBMITTED, AS.VERIFIED])
-            .exclude(expiry_notices__days=days, expiry_notices__end_date=F("end_date"))
-            .select_related("organization")
-        )
-        for agreement in due:
-            try:
-                with transaction.atomic():
-                    notice, created = AgreementExpiryNotice.objects.get_or_create(
-                        agreement=agreement, days=days, end_date=agreement.end_date,
-                    )
-                    if not created:
-                        continue
-                    if days:
-                        title = _("协议“%(title)s”将在 %(days)s 天后到期") % {"title": agreement.title, "days": days}
-                    else:
-                        title = _("协议“%(title)s”今天到期") % {"title": agreement.title}
-                    body = _("到期日期：%(end)s。登记单位：%(org)s。如需续签，请及时办理并在门户登记。") % {
-                        "end": agreement.end_date, "org": agreement.organization.name,
-                    }
-                    count = notify(expiry_recipients(agreement), title, body=body, url=agreement.get_absolute_url())
-                    notice.recipients = count
-                    notice.save(update_fields=["recipients"])
-                    sent += 1
-            except IntegrityError:
-                # Another worker recorded the same notice first: it has been sent.
-                continue
+    for agreement in agreements:
+        days_left = (agreement.end_date - today).days
+        days = notice_threshold(days_left)
+        if days is None or (agreement.pk, days, agreement.end_date) in sent_before:
+            continue
+        try:
+            with transaction.atomic():
+                notice, created = AgreementExpiryNotice.objects.get_or_create(
+                    agreement=agreement, days=days, end_date=agreement.end_date,
+                )
+                if not created:
+                    continue
+                if days_left:
+                    title = _("协议“%(title)s”将在 %(days)s 天后到期") % {"title": agreement.title, "days": days_left}
+                else:
+                    title = _("协议“%(title)s”今天到期") % {"title": agreement.title}
+                body = _("到期日期：%(end)s。登记单位：%(org)s。如需续签，请及时办理并在门户登记。") % {
+                    "end": agreement.end_date, "org": agreement.organization.name,
+                }
+                count = notify(expiry_recipients(agreement), title, body=body, url=agreement.get_absolute_url())
+                notice.recipients = count
+                notice.save(update_fields=["recipients"])
+                sent += 1
+        except IntegrityError:
+            # Another worker recorded the same notice first: it has been sent.
+            continue
     return sent
 
 

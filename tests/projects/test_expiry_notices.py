@@ -58,21 +58,37 @@ def test_notices_go_out_at_30_7_and_0_days(people, org, other_org, days, title):
     assert Notification.objects.filter(title__contains=title).count() == 3
 
 
-def test_no_notice_on_other_days_or_for_drafts_and_terminated_agreements(people, org, other_org):
-    ending_in(org, other_org, 29)
+def test_no_notice_outside_the_window_or_for_drafts_terminated_and_expired_agreements(people, org, other_org):
+    ending_in(org, other_org, 31)
     ending_in(org, other_org, 30, status=AgreementStatus.DRAFT)
     ending_in(org, other_org, 7, status=AgreementStatus.TERMINATED)
+    ending_in(org, other_org, -1)
     assert services.send_expiry_notices() == 0
     assert not Notification.objects.exists()
 
 
-def test_a_missed_day_is_not_sent_late_but_the_next_notice_is(people, org, other_org):
-    agreement = ending_in(org, other_org, 7)
+def test_a_day_the_scheduler_missed_is_caught_up_once_with_the_real_days_left(people, org, other_org):
+    agreement = ending_in(org, other_org, 29)
+    assert services.send_expiry_notices() == 1
+    assert services.send_expiry_notices() == 0
+    assert Notification.objects.filter(title__contains="29 天后到期").count() == 3
+    assert list(agreement.expiry_notices.values_list("days", flat=True)) == [30]
+
+
+def test_each_window_sends_once_over_the_whole_countdown(people, org, other_org):
+    agreement = ending_in(org, other_org, 35)
     today = timezone.localdate()
-    services.send_expiry_notices(today=today)
-    services.send_expiry_notices(today=today + timedelta(days=7))
-    services.send_expiry_notices(today=today + timedelta(days=7))
-    assert sorted(agreement.expiry_notices.values_list("days", flat=True)) == [0, 7]
+    for offset in range(0, 40):
+        services.send_expiry_notices(today=today + timedelta(days=offset))
+        services.send_expiry_notices(today=today + timedelta(days=offset))
+    assert sorted(agreement.expiry_notices.values_list("days", flat=True)) == [0, 7, 30]
+    titles = sorted(Notification.objects.filter(user__username="member").values_list("title", flat=True))
+    assert len(titles) == 3 and any("今天到期" in t for t in titles)
+
+
+@pytest.mark.parametrize("days_left,threshold", [(31, None), (30, 30), (8, 30), (7, 7), (1, 7), (0, 0), (-1, None)])
+def test_notice_thresholds(days_left, threshold):
+    assert services.notice_threshold(days_left) == threshold
 
 
 def test_a_notice_already_recorded_is_not_sent_again(people, org, other_org):
