@@ -325,13 +325,15 @@ class Gender(models.TextChoices):
 class Trainee(models.Model):
     """One trainee of a session (学员). The full 身份证号 is never stored: only its HMAC and mask."""
 
+    # No index of its own: the unique (session, person_key) index leads with the session. Fewer
+    # indexes keep a 100,000-row COPY fast.
     session = models.ForeignKey(
-        TrainingSession, on_delete=models.CASCADE, related_name="trainees", verbose_name=_("培训"),
+        TrainingSession, on_delete=models.CASCADE, related_name="trainees", verbose_name=_("培训"), db_index=False,
     )
     name = models.CharField(_("姓名"), max_length=50)
     id_number_hash = models.CharField(_("身份证号摘要"), max_length=64, blank=True, editable=False)
     id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True, editable=False)
-    person_key = models.CharField(_("人员标识"), max_length=64, editable=False, db_index=True)
+    person_key = models.CharField(_("人员标识"), max_length=64, editable=False)
     gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     employer = models.CharField(_("工作单位"), max_length=200, blank=True)

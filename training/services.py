@@ -13,6 +13,7 @@ update_fields (one post_save tells the dashboards that figures changed).
 import csv
 import io
 import os
+import re
 import uuid
 from pathlib import Path
 
@@ -208,23 +209,23 @@ def _bulk_create_trainees(session, rows, batch):
 
 
 _COPY_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]").search
 
 
 def copy_text(rows, session_id, batch_id):
     """Rows in PostgreSQL COPY text format (tab-separated, backslash escapes, \\N for NULL)."""
-    sid = str(session_id)
-    bid = "\\N" if batch_id is None else str(batch_id)
-    esc = _COPY_ESCAPE
-    buf = io.StringIO()
-    write = buf.write
+    head = f"{session_id}\t"
+    tail = "\t" + ("\\N" if batch_id is None else str(batch_id)) + "\n"
+    esc, special = _COPY_ESCAPE, _COPY_SPECIAL
+    parts = []
+    append = parts.append
     for r in rows:
-        write("\t".join((
-            sid, r.name.translate(esc), r.id_number_hash, r.id_number_masked, r.person_key, r.gender,
-            r.phone.translate(esc), r.employer.translate(esc), r.job_title.translate(esc), str(r.row), bid,
-        )))
-        write("\n")
-    buf.seek(0)
-    return buf
+        name, phone, employer, job = r.name, r.phone, r.employer, r.job_title
+        if special(name + phone + employer + job):
+            name, phone, employer, job = (x.translate(esc) for x in (name, phone, employer, job))
+        append(f"{head}{name}\t{r.id_number_hash}\t{r.id_number_masked}\t{r.person_key}\t{r.gender}\t"
+               f"{phone}\t{employer}\t{job}\t{r.row}{tail}")
+    return io.StringIO("".join(parts))
 
 
 def _copy_trainees(session, rows, batch):
