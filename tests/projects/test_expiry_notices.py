@@ -41,8 +41,8 @@ def test_the_task_is_registered_under_the_scheduled_name():
 
 def test_running_the_task_twice_sends_each_notice_once(people, org, other_org):
     agreement = ending_in(org, other_org, 30)
-    assert notify_expiring_agreements.delay().get() == 1
-    assert notify_expiring_agreements.delay().get() == 0
+    assert notify_expiring_agreements.apply().get() == 1
+    assert notify_expiring_agreements.apply().get() == 0
     notes = Notification.objects.filter(title__contains=agreement.title)
     # The parties' active member users and the staff; not leadership, outsiders or inactive users.
     assert sorted(notes.values_list("user__username", flat=True)) == ["member", "other", "staff"]
