@@ -169,6 +169,8 @@ class ProjectSerializer(ModelCleanSerializer):
         partners = attrs.get("partners")
         if partners is None:
             partners = list(instance.partners.all()) if instance.pk else []
+        if lead is not None and lead in partners:
+            raise serializers.ValidationError({"partners": [f"牵头单位“{lead.name}”不必再列为合作单位。"]})
         try:
             services.check_partners_against_reviewers(
                 self.instance, lead.pk if lead else None, [p.pk for p in partners]

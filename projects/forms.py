@@ -130,7 +130,9 @@ class ProjectForm(PortalModelForm):
     def clean(self):
         data = super().clean()
         lead, partners = data.get("lead_organization"), data.get("partners")
-        if lead is not None and partners is not None:
+        if lead is not None and partners is not None and lead in partners:
+            self.add_error("partners", _("牵头单位“%(org)s”不必再列为合作单位。") % {"org": lead.name})
+        elif lead is not None and partners is not None:
             try:
                 services.check_partners_against_reviewers(self.instance, lead.pk, [p.pk for p in partners])
             except ValidationError as exc:

@@ -302,3 +302,28 @@ def test_staff_mark_a_milestone_done(client_for, org):
     assert response.status_code == 302
     milestone.refresh_from_db()
     assert milestone.done_on == date(2025, 9, 28)
+
+
+def test_the_lead_is_not_also_a_partner(client_for, api_for, org, other_org):
+    client = client_for("staff")
+    data = {"title": "课程共建", "kind": "curriculum", "lead_organization": org.pk, "partners": [org.pk, other_org.pk],
+            "planned_start": "2025-01-01", "planned_end": "2025-12-31", "budget": "10", "support_fund": "0"}
+    before = snapshot()
+    response = client.post(reverse("projects:project_add"), data)
+    assert "牵头单位“兰州石化职业技术大学”不必再列为合作单位。" in response.content.decode()
+    api_response = api_for("staff").post(reverse("project-list"), data, format="json")
+    assert api_response.status_code == 400 and "不必再列为合作单位" in str(api_response.json()["partners"])
+    assert snapshot() == before
+
+
+def test_the_project_list_searches_and_filters(client_for, org, other_org):
+    ProjectFactory(lead_organization=org, title="氢能储运安全技术研究")
+    ProjectFactory(lead_organization=other_org, partners=[org], title="焊接工艺优化", kind="curriculum",
+                   status=PS.COMPLETED, approved_on=date(2025, 1, 1), completed_on=date(2025, 6, 1))
+    client = client_for("staff")
+    url = reverse("projects:project_list")
+    assert "焊接工艺优化" not in client.get(url + "?q=氢能").content.decode()
+    page = client.get(url + "?completed_year=2025").content.decode()
+    assert "焊接工艺优化" in page and "氢能储运" not in page
+    assert "氢能储运" in client.get(url + f"?organization={org.pk}&ordering=-budget").content.decode()
+    assert "氢能储运" not in client.get(url + "?kind=curriculum").content.decode()
