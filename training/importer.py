@@ -4,6 +4,8 @@ The file is judged by its own bytes, never by the name or content type the brows
 sent. An .xlsx is a zip: its entry count, total uncompressed size and compression
 ratio are checked before openpyxl opens it (zip bombs), and openpyxl reads it in
 read-only mode row by row, with formulas kept as their text (never evaluated).
+The XML parts are parsed by the C parser behind a filter that refuses any DTD (see
+_safe_fast_iterparse), as safe as defusedxml and about four times faster.
 A CSV may be UTF-8 (with or without BOM) or GB18030/GBK, what Chinese Excel writes.
 
 ``read_table`` yields the raw rows; ``validate`` turns them into clean rows (with
@@ -224,13 +226,91 @@ def check_zip(path) -> None:
         raise ImportFileError(_("文件不是 Excel（.xlsx）表格，请使用下载的模板。"), code="not_xlsx")
 
 
+class _NoDTD(io.RawIOBase):
+    """A binary stream that refuses any DTD (<!DOCTYPE or <!ENTITY) as it is read.
+
+    With no DTD there are no entities to expand and no external references to fetch,
+    which is what defusedxml guards against; Excel and WPS never write a DTD.
+    """
+
+    def __init__(self, source):
+        super().__init__()
+        self._source = source
+        self._tail = b""
+
+    def readable(self):
+        return True
+
+    def read(self, size=-1):
+        data = self._source.read(size)
+        window = self._tail + data
+        if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+            raise ImportFileError(_("Excel 文件中含有不允许的 XML 声明（DTD），已拒绝。"), code="dtd")
+        self._tail = window[-9:]
+        return data
+
+
+def _safe_fast_iterparse(source, events=None, parser=None):
+    """openpyxl's iterparse: the C parser behind _NoDTD, or defusedxml for anything unusual.
+
+    openpyxl uses defusedxml's pure-Python parser when defusedxml is installed, which reads
+    a 100,000-row sheet about four times slower than the C parser.
+    """
+    from xml.etree.ElementTree import iterparse
+
+    from defusedxml.ElementTree import iterparse as defused_iterparse
+
+    head = source.peek(4)[:4] if parser is None and hasattr(source, "peek") else b""
+    if head[:1] != b"<" and not head.startswith(b"\xef\xbb\xbf<"):
+        # A path, a UTF-16 part or anything else: the slow, defused way.
+        return defused_iterparse(source, events, parser)
+    return iterparse(_NoDTD(source), events)
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _fast_string_table(xml_source):
+    """openpyxl's read_string_table without building a Text object per string (same result)."""
+    si, t, r = f"{_MAIN}si", f"{_MAIN}t", f"{_MAIN}r"
+    strings = []
+    for _event, node in _safe_fast_iterparse(xml_source):
+        if node.tag != si:
+            continue
+        parts = []
+        for child in node:  # <t> plain text, <r> formatted runs; <rPh> phonetic hints are left out
+            if child.tag == t:
+                parts.append(child.text or "")
+            elif child.tag == r:
+                run = child.find(t)
+                if run is not None:
+                    parts.append(run.text or "")
+        strings.append("".join(parts).replace("x005F_", ""))
+        node.clear()
+    return strings
+
+
+def _install_fast_parser():
+    """Swap openpyxl's XML reading for _safe_fast_iterparse (idempotent, process-wide, safe for every caller)."""
+    import openpyxl.reader.excel
+    import openpyxl.reader.strings
+    import openpyxl.worksheet._reader
+
+    openpyxl.worksheet._reader.iterparse = _safe_fast_iterparse
+    openpyxl.reader.strings.iterparse = _safe_fast_iterparse
+    openpyxl.reader.excel.read_string_table = _fast_string_table
+
+
 def _xlsx_rows(path):
     from openpyxl import load_workbook
 
+    _install_fast_parser()
     # A file object, not the path: openpyxl would judge a path by its extension.
     with open(path, "rb") as fh:
         try:
             wb = load_workbook(fh, read_only=True, data_only=False)
+        except ImportFileError:
+            raise
         except Exception as exc:  # openpyxl raises many kinds for a broken workbook
             raise ImportFileError(
                 _("无法读取 Excel 文件，请确认文件未损坏并另存为 .xlsx。"), code="bad_xlsx"

@@ -453,3 +453,39 @@ def test_existing_trainees_from_a_factory_block_a_reimport(session, staff_user):
     TraineeFactory(session=session, id_number_hash=importer.hash_id_number(valid_id_number(0, birth="19850505")),
                    person_key=importer.hash_id_number(valid_id_number(0, birth="19850505")))
     assert refused(session, staff_user, "a.csv", csv_bytes(rows(1))) == ["第2行「身份证号」：该学员已在本次培训名单中。"]
+
+
+def _xlsx_with_sheet_xml(sheet_xml):
+    """A real workbook whose first sheet's XML is replaced."""
+    src = zipfile.ZipFile(io.BytesIO(xlsx_bytes(rows(1))))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            out.writestr(info.filename, sheet_xml if info.filename == "xl/worksheets/sheet1.xml" else data)
+    return buf.getvalue()
+
+
+def test_an_xlsx_with_a_dtd_is_refused_so_no_entity_is_ever_expanded(session, staff_user):
+    sheet = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>'
+    )
+    assert refused(session, staff_user, "a.xlsx", _xlsx_with_sheet_xml(sheet)) == [
+        "Excel 文件中含有不允许的 XML 声明（DTD），已拒绝。"
+    ]
+
+
+def test_the_fast_shared_string_reader_reads_what_openpyxl_reads():
+    from openpyxl.reader import strings
+
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<si><t>姓名</t></si><si><t xml:space=\"preserve\"> 张 三 </t></si>"
+        "<si><r><rPr><b/></rPr><t>兰石</t></r><r><t>集团</t></r></si>"
+        "<si><t>李四</t><rPh sb=\"0\" eb=\"1\"><t>リ</t></rPh></si><si><t>a_x005F_x000D_b</t></si><si/></sst>"
+    ).encode()
+    expected = strings.read_string_table(io.BytesIO(xml))  # BytesIO has no peek(): the defusedxml path
+    assert importer._fast_string_table(io.BufferedReader(io.BytesIO(xml))) == list(expected)
+    assert expected[:4] == ["姓名", " 张 三 ", "兰石集团", "李四"]

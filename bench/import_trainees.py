@@ -1,0 +1,298 @@
+#!/usr/bin/env python
+"""Bench: a 100,000-row trainee list through the real import service, CSV and .xlsx.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/import_trainees.py
+
+Uses its own database (``bench_import`` on the same server: created, migrated, dropped at
+the end unless --keep), never the one in DATABASE_URL itself. For each format it times
+the preview step (read + validate every row + keep the rows server-side) and the confirm
+step (re-validate + COPY + count), and prints them beside the floor figures of the issue
+and beside the same floors measured here (bare csv parse, bare COPY, parse + bulk_create).
+
+The .xlsx is written as Excel and WPS write it (shared strings, numbers as numbers); with
+--openpyxl-xlsx the file written by openpyxl (inline strings, slower to read) is timed too.
+Not a test: the figures depend on the machine and its load.
+"""
+
+import argparse
+import csv
+import io
+import os
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+from xml.sax.saxutils import escape
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BENCH_DB = "bench_import"
+HEADER = ["姓名", "身份证号", "性别", "手机号", "工作单位", "岗位/职务"]
+FLOOR = {"csv": 5.0, "xlsx": 15.0}
+ISSUE_FLOOR = "issue: parse 100k CSV + bulk_create ≈ 2 s; PostgreSQL COPY ≈ 0.15 s"
+
+
+def bench_database_url():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("bench: set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/test")
+    parts = urlsplit(url)
+    return url, urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+
+
+def admin_connection(url):
+    import psycopg2
+
+    parts = urlsplit(url)
+    conn = psycopg2.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
+                            user=parts.username or "postgres", password=parts.password or None, dbname="postgres")
+    conn.autocommit = True
+    return conn
+
+
+def create_db(url):
+    conn = admin_connection(url)
+    with conn.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        cur.execute(f"CREATE DATABASE {BENCH_DB}")
+    conn.close()
+
+
+def drop_db(url):
+    from django.db import connections
+
+    connections.close_all()
+    conn = admin_connection(url)
+    with conn.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+    conn.close()
+
+
+# -- the files ---------------------------------------------------------------
+
+
+def make_rows(n):
+    from members.validators import id_number_check_char
+
+    rows = []
+    for i in range(n):
+        birth = f"{1960 + (i // 3650) % 45}{1 + (i // 300) % 12:02d}{1 + (i // 10) % 28:02d}"
+        first17 = f"6201{(i // 1000) % 100:02d}{birth}{i % 1000:03d}"
+        rows.append([f"学员{i:06d}", first17 + id_number_check_char(first17), "男" if i % 2 else "女",
+                     f"139{i:08d}", "兰石集团" if i % 3 else "甘肃能化(兰州新区)热电有限公司", "车工"])
+    return rows
+
+
+def write_csv(path, rows):
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:  # as Excel saves "CSV UTF-8"
+        writer = csv.writer(fh)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+
+
+def _col(i):
+    return "ABCDEFGHIJ"[i]
+
+
+def write_excel_like_xlsx(path, rows):
+    """An .xlsx as Excel writes it: a dimension, a shared-string table, phone numbers as numbers."""
+    strings, index = [], {}
+
+    def sid(text):
+        if text not in index:
+            index[text] = len(strings)
+            strings.append(text)
+        return index[text]
+
+    sheet = io.StringIO()
+    sheet.write('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.'
+                f'openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:F{len(rows) + 1}"/><sheetData>')
+    for r, row in enumerate([HEADER, *rows], start=1):
+        sheet.write(f'<row r="{r}">')
+        for c, value in enumerate(row):
+            ref = f"{_col(c)}{r}"
+            if r > 1 and c == 3:
+                sheet.write(f'<c r="{ref}"><v>{value}</v></c>')
+            else:
+                sheet.write(f'<c r="{ref}" t="s"><v>{sid(value)}</v></c>')
+        sheet.write("</row>")
+    sheet.write("</sheetData></worksheet>")
+    shared = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
+              f'spreadsheetml/2006/main" count="{len(strings)}" uniqueCount="{len(strings)}">'
+              + "".join(f"<si><t>{escape(s)}</t></si>" for s in strings) + "</sst>")
+    ns = "http://schemas.openxmlformats.org"
+    files = {
+        "[Content_Types].xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{ns}/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'),
+        "_rels/.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{ns}/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>'),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{ns}/spreadsheetml/2006/main" '
+            f'xmlns:r="{ns}/officeDocument/2006/relationships"><sheets><sheet name="学员名单" sheetId="1" '
+            'r:id="rId1"/></sheets></workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{ns}/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/worksheet" '
+            'Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{ns}/officeDocument/2006/relationships/sharedStrings" '
+            'Target="sharedStrings.xml"/></Relationships>'),
+        "xl/worksheets/sheet1.xml": sheet.getvalue(),
+        "xl/sharedStrings.xml": shared,
+    }
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, text in files.items():
+            zf.writestr(name, text)
+
+
+def write_openpyxl_xlsx(path, rows):
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("学员名单")
+    ws.append(HEADER)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+
+
+# -- the timings --------------------------------------------------------------
+
+
+def time_import(path, user, org):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.core.files import File
+
+    from training import services
+    from training.models import Trainee, TrainingSession
+
+    start = datetime(2025, 6, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    session = TrainingSession.objects.create(
+        title=f"bench {path.name}", kind="vocational_skill", provider=org, starts_at=start,
+        ends_at=start + timedelta(hours=8), declared_headcount=0,
+    )
+    with open(path, "rb") as fh:
+        upload = File(fh, name=path.name)
+        t0 = time.perf_counter()
+        imp = services.stage_import(session, upload, by=user)
+        t1 = time.perf_counter()
+    services.confirm_import(imp.pk, by=user)
+    t2 = time.perf_counter()
+    session.refresh_from_db()
+    stored = Trainee.objects.filter(session=session).count()
+    assert stored == session.trainee_count == imp.row_count, (stored, session.trainee_count, imp.row_count)
+    Trainee.objects.filter(session=session).delete()
+    session.delete()
+    return t1 - t0, t2 - t1, stored
+
+
+def time_floors(csv_path, org):
+    """The same floors as the issue, measured here: bare parse, bare COPY, parse + bulk_create."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from training import importer, services
+    from training.models import Trainee, TrainingSession
+
+    t0 = time.perf_counter()
+    with open(csv_path, encoding="utf-8-sig", newline="") as fh:
+        n = sum(1 for _ in csv.reader(fh)) - 1
+    parse = time.perf_counter() - t0
+
+    start = datetime(2025, 6, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    session = TrainingSession.objects.create(title="bench floor", kind="vocational_skill", provider=org,
+                                             starts_at=start, ends_at=start, declared_headcount=0)
+    rows = importer.read_and_validate(csv_path, "csv").rows
+    t0 = time.perf_counter()
+    services._copy_trainees(session, rows, None)
+    copy = time.perf_counter() - t0
+    Trainee.objects.filter(session=session).delete()
+
+    t0 = time.perf_counter()
+    with open(csv_path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        objs = [Trainee(session_id=session.pk, name=r[0], person_key=r[1], id_number_masked=r[1][:18], phone=r[3],
+                        employer=r[4], job_title=r[5]) for r in reader]
+    Trainee.objects.bulk_create(objs, batch_size=2000)
+    bulk = time.perf_counter() - t0
+    Trainee.objects.filter(session=session).delete()
+    session.delete()
+    return n, parse, copy, bulk
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database afterwards")
+    parser.add_argument("--openpyxl-xlsx", action="store_true", help="also time an .xlsx written by openpyxl")
+    args = parser.parse_args()
+
+    server_url, url = bench_database_url()
+    create_db(server_url)
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "consortium.settings"
+    os.environ.setdefault("DEBUG", "false")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    try:
+        call_command("migrate", verbosity=0)
+        from members.models import Organization, OrganizationKind, Role, User
+
+        tmp = Path(tempfile.mkdtemp(prefix="bench-import-"))
+        settings.MEDIA_ROOT = tmp / "media"
+        settings.TRAINEE_IMPORT_MAX_ROWS = max(args.rows, 200_000)
+        org = Organization.objects.create(name="兰州石化职业技术大学", credit_code="12620100BENCH00001",
+                                          kind=OrganizationKind.VOCATIONAL_UNDERGRADUATE)
+        user = User.objects.create(username="bench-staff", role=Role.STAFF)
+
+        t0 = time.perf_counter()
+        rows = make_rows(args.rows)
+        files = {"csv": tmp / "trainees.csv", "xlsx": tmp / "trainees.xlsx"}
+        write_csv(files["csv"], rows)
+        write_excel_like_xlsx(files["xlsx"], rows)
+        if args.openpyxl_xlsx:
+            files["xlsx (openpyxl-written)"] = tmp / "trainees-openpyxl.xlsx"
+            write_openpyxl_xlsx(files["xlsx (openpyxl-written)"], rows)
+        print(f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f} s: "
+              + ", ".join(f"{k} {p.stat().st_size / 1e6:.1f} MB" for k, p in files.items()))
+        print(f"database: PostgreSQL “{BENCH_DB}”, {os.cpu_count()} CPUs, load average "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print()
+        print(f"{'file':<24}{'preview':>10}{'confirm':>10}{'total':>10}{'rows':>10}   floor")
+        for label, path in files.items():
+            preview, confirm, stored = time_import(path, user, org)
+            floor = FLOOR["xlsx" if label.startswith("xlsx") else "csv"]
+            verdict = "ok" if preview + confirm < floor else "SLOWER"
+            print(f"{label:<24}{preview:>9.2f}s{confirm:>9.2f}s{preview + confirm:>9.2f}s{stored:>10,}   "
+                  f"< {floor:.0f} s  {verdict}")
+        print()
+        n, parse, copy, bulk = time_floors(files["csv"], org)
+        print(ISSUE_FLOOR)
+        print(f"here:  bare csv parse of {n:,} rows {parse:.2f} s; COPY {copy:.2f} s; "
+              f"parse + bulk_create {bulk:.2f} s")
+    finally:
+        if not args.keep:
+            drop_db(server_url)
+
+
+if __name__ == "__main__":
+    main()
