@@ -128,6 +128,7 @@ class Agreement(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="verified") | models.Q(verified_at__isnull=False),
                 name="agreement_verified_has_time",
+                violation_error_message=_("已核验的协议必须有核验时间。"),
             ),
         ]
 
@@ -352,16 +353,24 @@ class Project(models.Model):
                 name="project_end_not_before_start",
                 violation_error_message=_("计划结束日期不能早于计划开始日期。"),
             ),
-            models.CheckConstraint(condition=models.Q(budget__gte=0), name="project_budget_not_negative"),
-            models.CheckConstraint(condition=models.Q(support_fund__gte=0), name="project_support_fund_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(budget__gte=0), name="project_budget_not_negative",
+                violation_error_message=_("预算不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(support_fund__gte=0), name="project_support_fund_not_negative",
+                violation_error_message=_("专项扶持资金不能为负数。"),
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status__in=["completed", "applied"]) | models.Q(completed_on__isnull=False),
                 name="project_completed_has_date",
+                violation_error_message=_("已结项的项目必须有结项验收日期。"),
             ),
             models.CheckConstraint(
                 condition=~models.Q(status__in=["approved", "in_progress", "completed", "applied"])
                 | models.Q(approved_on__isnull=False),
                 name="project_approved_has_date",
+                violation_error_message=_("已立项的项目必须有立项日期。"),
             ),
         ]
 
@@ -529,7 +538,12 @@ class EvaluationCriterion(models.Model):
         verbose_name = _("评价指标")
         verbose_name_plural = _("评价指标")
         ordering = ["position", "id"]
-        constraints = [models.CheckConstraint(condition=models.Q(weight__gt=0), name="criterion_weight_positive")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight__gt=0), name="criterion_weight_positive",
+                violation_error_message=_("权重必须大于 0。"),
+            )
+        ]
 
     def __str__(self):
         return f"{self.name}（{self.weight}）"
@@ -552,9 +566,13 @@ class ReviewPolicy(models.Model):
         verbose_name = _("评审规则")
         verbose_name_plural = _("评审规则")
         constraints = [
-            models.CheckConstraint(condition=models.Q(min_reviews__gte=1), name="review_policy_min_reviews"),
+            models.CheckConstraint(
+                condition=models.Q(min_reviews__gte=1), name="review_policy_min_reviews",
+                violation_error_message=_("至少需要 1 位评审专家。"),
+            ),
             models.CheckConstraint(
                 condition=models.Q(pass_score__gte=0, pass_score__lte=100), name="review_policy_pass_score_range",
+                violation_error_message=_("分数线应在 0 到 100 之间。"),
             ),
         ]
 
@@ -603,13 +621,18 @@ class ExpertReview(models.Model):
         verbose_name_plural = _("专家评审")
         ordering = ["assigned_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "expert"], name="one_review_per_expert_and_project"),
+            models.UniqueConstraint(
+                fields=["project", "expert"], name="one_review_per_expert_and_project",
+                violation_error_message=_("该专家已被指派评审本项目。"),
+            ),
             models.CheckConstraint(
                 condition=models.Q(score__isnull=True) | models.Q(score__gte=0, score__lte=100),
                 name="review_score_range",
+                violation_error_message=_("得分应在 0 到 100 之间。"),
             ),
             models.CheckConstraint(
                 condition=models.Q(score__isnull=True) | ~models.Q(risk=""), name="review_scored_has_risk",
+                violation_error_message=_("评审打分后必须给出风险评估。"),
             ),
         ]
 
@@ -638,7 +661,10 @@ class CriterionScore(models.Model):
         ordering = ["criterion__position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion"),
-            models.CheckConstraint(condition=models.Q(score__gte=0, score__lte=100), name="criterion_score_range"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0, score__lte=100), name="criterion_score_range",
+                violation_error_message=_("得分应在 0 到 100 之间。"),
+            ),
         ]
 
     def __str__(self):

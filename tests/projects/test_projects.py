@@ -327,3 +327,11 @@ def test_the_project_list_searches_and_filters(client_for, org, other_org):
     assert "焊接工艺优化" in page and "氢能储运" not in page
     assert "氢能储运" in client.get(url + f"?organization={org.pk}&ordering=-budget").content.decode()
     assert "氢能储运" not in client.get(url + "?kind=curriculum").content.decode()
+
+
+def test_a_criterion_weight_must_be_positive(client_for):
+    client = client_for("staff")
+    before = snapshot()
+    response = client.post(reverse("projects:criterion_add"), {"name": "社会效益", "weight": "0", "position": "9"})
+    assert "权重必须大于 0。" in response.content.decode()
+    assert snapshot() == before
