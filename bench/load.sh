@@ -23,7 +23,7 @@ session=$(awk '$6 == "sessionid" {print $7}' "$jar")
 
 # Pages to browse; the ones that do not exist in this build answer 404 and show up as errors.
 default_paths="/,/members/organizations/,/members/organizations/?kind=enterprise&ordering=-name"
-for p in /projects/agreements/ /projects/projects/ /projects/platforms/ /training/sessions/ \
+for p in /projects/agreements/ /projects/ /projects/platforms/ /training/sessions/ \
          /training/order-classes/ /training/teachers/ /dashboards/; do
   code=$(curl -s -o /dev/null -w '%{http_code}' -b "sessionid=$session" "$BASE$p")
   [ "$code" = 200 ] && default_paths="$default_paths,$p"
