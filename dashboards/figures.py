@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import F, Sum, Window
+from django.db.models import Count, Exists, F, Max, OuterRef, Subquery, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -151,7 +151,57 @@ class Overview:
         }
 
 
-def build(year, user, *, organization=None, top=TOP_ORGANIZATIONS):
+@dataclass
+class Head:
+    """What decides whether the figures of a year changed: its last run, close state and targets."""
+
+    year: int
+    state: object
+    closing: object
+    targets_stamp: tuple
+
+    @property
+    def computed_at(self):
+        return self.state.computed_at if self.state else None
+
+    @property
+    def is_closed(self):
+        return bool(self.closing and self.closing.is_closed)
+
+    def cache_key(self, scope):
+        parts = (self.year, scope, self.state.run if self.state else 0, self.computed_at, self.is_closed,
+                 *self.targets_stamp)
+        return ":".join(str(p) for p in parts)
+
+
+def head(year):
+    """The year's state row, close state and targets stamp in one query."""
+    targets = Target.objects.filter(year=OuterRef("year")).order_by().values("year")
+    state = (RollupState.objects.filter(year=year)
+             .annotate(kpi_closed=Exists(YearClose.objects.filter(year=OuterRef("year"), is_closed=True)),
+                       kpi_targets=Subquery(targets.annotate(n=Count("pk")).values("n")),
+                       kpi_targets_at=Subquery(targets.annotate(t=Max("updated_at")).values("t")))
+             .first())
+    if state is None:  # never rolled up: no snapshot to cache either
+        closing = YearClose.objects.filter(year=year).first()
+        return Head(year=year, state=None, closing=closing, targets_stamp=(None,))
+    closing = YearClose(year=year, is_closed=state.kpi_closed)
+    return Head(year=year, state=state, closing=closing, targets_stamp=(state.kpi_targets, state.kpi_targets_at))
+
+
+def available_years():
+    """Years that have a snapshot or a target, newest first (for the year selector), in one query."""
+    years = (RollupState.objects.exclude(computed_at=None).order_by().values_list("year", flat=True)
+             .union(Target.objects.order_by().values_list("year", flat=True)))
+    return sorted(set(years), reverse=True)
+
+
+def scope_of(user):
+    """"full" for leadership and staff, "org<id>" for a member user (the cache of a rendered overview)."""
+    return "full" if is_reader(user) else f"org{member_org_id(user)}"
+
+
+def build(year, user, *, organization=None, top=TOP_ORGANIZATIONS, known=None):
     """The overview of a year for a user; ``organization`` narrows contributions to one organisation."""
     full = is_reader(user) and organization is None
     own_id = organization.pk if organization is not None else member_org_id(user)
@@ -159,8 +209,8 @@ def build(year, user, *, organization=None, top=TOP_ORGANIZATIONS):
     if scope_org is None and own_id is not None:
         scope_org = Organization.objects.filter(pk=own_id).first()
 
-    state = RollupState.objects.filter(year=year).first()
-    closing = YearClose.objects.filter(year=year).first()
+    known = known or head(year)
+    state, closing = known.state, known.closing
     targets = {t.metric: t for t in Target.objects.filter(year=year)}
     actuals = {(y, m): v for y, m, v in MetricActual.objects.filter(year__in=[year, year - 1])
                .values_list("year", "metric", "value")}
@@ -217,9 +267,3 @@ def _breakdown(year, path, choices):
     keys = [key for key, _label in choices.choices if key in table] + [key for key in table if key not in labels]
     return [(labels.get(key) or key or _("未填"), [table[key].get(code) for code in additive]) for key in keys]
 
-
-def available_years():
-    """Years that have a snapshot or a target, newest first (for the year selector)."""
-    years = set(RollupState.objects.exclude(computed_at=None).values_list("year", flat=True))
-    years.update(Target.objects.values_list("year", flat=True).distinct())
-    return sorted(years, reverse=True)

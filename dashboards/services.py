@@ -39,7 +39,7 @@ def _lock_year(year):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, year])
             # Sorting and hashing a million keys spills to disk at the default work_mem.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
         return RollupState.objects.get(pk=state.pk)
     return RollupState.objects.select_for_update().get(pk=state.pk)
 

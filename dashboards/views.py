@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -76,9 +77,16 @@ class OverviewView(LoginRequiredMixin, YearMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["overview"] = figures.build(self.year, self.request.user)
-        ctx["chart_data"] = ctx["overview"].chart_data()
-        ctx["close_events"] = YearCloseEvent.objects.filter(year=self.year).select_related("actor")[:5]
+        user, year = self.request.user, self.year
+        known = figures.head(year)
+        # The rendered figures change only with a roll-up, a target or a close: the template
+        # caches them under a key of those (three small queries), so most requests skip
+        # building them. The lazy objects below are evaluated only when the cache misses.
+        ctx["head"] = known
+        ctx["cache_key"] = known.cache_key(figures.scope_of(user))
+        ctx["overview"] = overview = SimpleLazyObject(lambda: figures.build(year, user, known=known))
+        ctx["close_events"] = SimpleLazyObject(
+            lambda: list(YearCloseEvent.objects.filter(year=year).select_related("actor")[:5]))
         return ctx
 
 

@@ -66,6 +66,9 @@ def test_the_snapshot_equals_independent_counts_of_the_same_records():
     assert snap["actual"]["agreements_verified"] == 1
     for metric in METRICS:
         assert snap["actual"][metric.code] == metric.actual(2025), metric.code
+        actual, months, by_org = metric.compute(2025)
+        assert (actual, months) == (metric.actual(2025), metric.monthly(2025)), metric.code
+        assert by_org == {k: v for k, v in metric.by_organization(2025).items() if v}, metric.code
     monthly = {(m, month): v for m, month, v in snap["monthly"]}
     assert monthly[("training_person_times", 1)] == 0
     assert monthly[("training_person_times", 2)] == 15

@@ -222,3 +222,16 @@ def test_the_status_compares_progress_with_the_time_elapsed(now, actual, expecte
 def test_a_closed_year_is_judged_met_or_missed():
     assert status_of(Decimal(5), Decimal(10), None, 2025, closed=True,
                      now=datetime(2025, 6, 1, tzinfo=SHANGHAI)) == "missed"
+
+
+def test_the_cached_overview_changes_with_each_roll_up_and_target(client_for, org):
+    SessionFactory(provider=org, declared_headcount=1234)
+    services.rollup(2025)
+    leader = client_for("leadership")
+    assert ">1234<" in leader.get(OVERVIEW).content.decode().replace(",", "")
+    SessionFactory(provider=org, declared_headcount=1000)
+    assert ">1234<" in leader.get(OVERVIEW).content.decode().replace(",", "")  # the snapshot until the next run
+    services.rollup(2025)
+    assert ">2234<" in leader.get(OVERVIEW).content.decode().replace(",", "")
+    Target.objects.create(year=2025, metric="training_person_times", minimum=4468)
+    assert "50.0%" in leader.get(OVERVIEW).content.decode()
