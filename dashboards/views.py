@@ -84,7 +84,7 @@ class OverviewView(LoginRequiredMixin, YearMixin, TemplateView):
         # building them. The lazy objects below are evaluated only when the cache misses.
         ctx["head"] = known
         ctx["cache_key"] = known.cache_key(figures.scope_of(user))
-        ctx["overview"] = overview = SimpleLazyObject(lambda: figures.build(year, user, known=known))
+        ctx["overview"] = SimpleLazyObject(lambda: figures.build(year, user, known=known))
         ctx["close_events"] = SimpleLazyObject(
             lambda: list(YearCloseEvent.objects.filter(year=year).select_related("actor")[:5]))
         return ctx
