@@ -18,6 +18,7 @@ import argparse
 import csv
 import io
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -290,6 +291,8 @@ def main():
         print(f"here:  bare csv parse of {n:,} rows {parse:.2f} s; COPY {copy:.2f} s; "
               f"parse + bulk_create {bulk:.2f} s")
     finally:
+        if "tmp" in locals():
+            shutil.rmtree(tmp, ignore_errors=True)
         if not args.keep:
             drop_db(server_url)
 

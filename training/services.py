@@ -179,6 +179,22 @@ def discard_import(import_id, *, by):
     return imp
 
 
+def discard_stale_previews(hours=None):
+    """Discard previews nobody confirmed (their kept files hold full ID numbers): returns how many."""
+    from datetime import timedelta
+
+    hours = hours if hours is not None else getattr(settings, "TRAINEE_IMPORT_PREVIEW_HOURS", 24)
+    cutoff = timezone.now() - timedelta(hours=hours)
+    stale = list(TraineeImport.objects.filter(status=ImportStatus.PREVIEW, uploaded_at__lt=cutoff))
+    folder = imports_dir()
+    for imp in stale:
+        _remove(folder / imp.stored_file if imp.stored_file else None)
+    TraineeImport.objects.filter(pk__in=[i.pk for i in stale]).update(
+        status=ImportStatus.DISCARDED, stored_file="", preview_rows=[], message="超过保留时间未确认，已自动放弃。"
+    )
+    return len(stale)
+
+
 def refresh_trainee_count(session):
     """Keep TrainingSession.trainee_count equal to its Trainee rows (saved, so post_save fires)."""
     session.trainee_count = Trainee.objects.filter(session_id=session.pk).count()

@@ -489,3 +489,21 @@ def test_the_fast_shared_string_reader_reads_what_openpyxl_reads():
     expected = strings.read_string_table(io.BytesIO(xml))  # BytesIO has no peek(): the defusedxml path
     assert importer._fast_string_table(io.BufferedReader(io.BytesIO(xml))) == list(expected)
     assert expected[:4] == ["姓名", " 张 三 ", "兰石集团", "李四"]
+
+
+def test_stale_previews_are_discarded_with_their_files(session, staff_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from training.tasks import discard_stale_trainee_previews
+
+    old = services.stage_import(session, upload("a.csv", csv_bytes(rows(2))), by=staff_user)
+    fresh = services.stage_import(session, upload("b.csv", csv_bytes(rows(2, start=5))), by=staff_user)
+    TraineeImport.objects.filter(pk=old.pk).update(uploaded_at=timezone.now() - timedelta(hours=30))
+    old_file = Path(settings.MEDIA_ROOT) / "imports" / old.stored_file
+    assert discard_stale_trainee_previews() == 1
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert old.status == ImportStatus.DISCARDED and not old_file.exists()
+    assert fresh.status == ImportStatus.PREVIEW
