@@ -440,6 +440,8 @@ def validate(rows, file_format, *, existing_keys=frozenset(), keep_rows=True, si
     msg_dup = _("与第%(row)d行重复（同一人）。")
     msg_existing = _("该学员已在本次培训名单中。")
     msg_too_many = _("文件行数超过上限：最多 %(max)d 行学员，请拆分后分批导入。")
+    msg_id_number_as_number = _("身份证号被 Excel 存成了数字（超过15位的数字会丢失精度），请把该列设为“文本”格式后重新填写。")
+    id_index = mapping["id_number"]
     genders = GENDERS
     phone_ok = PHONE_RE.match
     count = 0
@@ -468,6 +470,8 @@ def validate(rows, file_format, *, existing_keys=frozenset(), keep_rows=True, si
         if id_number:
             id_number = id_number.replace(" ", "").upper()
             message = id_number_error(id_number)
+            if message and type(values[id_index]) in (int, float):
+                message = msg_id_number_as_number
             if message:
                 row_errors.append(RowError(line, L_ID, message))
             else:

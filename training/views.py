@@ -179,7 +179,6 @@ class TrainingSessionDetailView(PortalDetailView):
         ctx["beneficiaries"] = s.beneficiaries.all()
         ctx["trainees"] = s.trainees.order_by("id")[:50]
         ctx["imports"] = s.imports.select_related("uploaded_by", "confirmed_by")
-        ctx["distinct_persons"] = s.trainees.values("person_key").distinct().count()
         return ctx
 
 

@@ -507,3 +507,11 @@ def test_stale_previews_are_discarded_with_their_files(session, staff_user):
     fresh.refresh_from_db()
     assert old.status == ImportStatus.DISCARDED and not old_file.exists()
     assert fresh.status == ImportStatus.PREVIEW
+
+
+def test_an_id_number_that_excel_turned_into_a_number_gets_advice(session, staff_user):
+    number = valid_id_number(3)
+    data = [["李四", float(number[:17] + "0"), "男", "", "", ""]]  # Excel keeps 15 significant digits
+    assert refused(session, staff_user, "a.xlsx", xlsx_bytes(data)) == [
+        "第2行「身份证号」：身份证号被 Excel 存成了数字（超过15位的数字会丢失精度），请把该列设为“文本”格式后重新填写。"
+    ]
