@@ -193,7 +193,7 @@ def _seed_sessions(orgs, rng, staff):
         attendees = rng.sample(people, k=min(s.declared_headcount, len(people)) - rng.randrange(0, 6))
         header = importer.TEMPLATE_HEADERS
         table = [header] + [
-            [name, number, rng.choice(("男", "女")), f"139{rng.randrange(10**8):08d}", s.provider.name, ""]
+            [name, number, rng.choice(("男", "女")), f"139{rng.randrange(10**8):08d}", rng.choice(enterprises).name, ""]
             for name, number in attendees
         ]
         result = importer.validate(table, "csv")
