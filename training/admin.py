@@ -38,10 +38,18 @@ class TrainingSessionAdmin(SimpleHistoryAdmin):
 
 @admin.register(Trainee)
 class TraineeAdmin(admin.ModelAdmin):
+    """Read and correct only: trainees come and go through the session page, which keeps the count."""
+
     list_display = ("name", "session", "id_number_masked", "employer")
     search_fields = ("name", "id_number_masked")
     raw_id_fields = ("session",)
-    readonly_fields = ("id_number_hash", "id_number_masked", "person_key")
+    readonly_fields = ("session", "id_number_hash", "id_number_masked", "person_key")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(TraineeImport)
