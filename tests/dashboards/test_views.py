@@ -18,7 +18,7 @@ from dashboards.figures import SHANGHAI, status_of
 from dashboards.models import MetricActual, Target, YearClose, YearCloseEvent
 from tests.factories import OrganizationFactory, SchoolFactory
 
-from .factories import ProjectFactory, SessionFactory
+from .factories import DualTrainingFactory, ProjectFactory, SessionFactory, add_trainees
 
 pytestmark = pytest.mark.django_db
 
@@ -235,3 +235,24 @@ def test_the_cached_overview_changes_with_each_roll_up_and_target(client_for, or
     assert ">2234<" in leader.get(OVERVIEW).content.decode().replace(",", "")
     Target.objects.create(year=2025, metric="training_person_times", minimum=4468)
     assert "50.0%" in leader.get(OVERVIEW).content.decode()
+
+
+@pytest.mark.parametrize("code,make", [
+    ("training_person_times", lambda n, org: SessionFactory.create_batch(n, provider=org)),
+    ("training_persons", lambda n, org: [add_trainees(SessionFactory(provider=org), [f"p{i}" for i in range(n)])]),
+    ("dual_teachers_trained", lambda n, org: DualTrainingFactory.create_batch(n, teacher__school=org)),
+    ("projects_completed", lambda n, org: ProjectFactory.create_batch(n, lead_organization=org)),
+])
+def test_the_drill_down_makes_as_many_queries_for_50_records_as_for_5(client_for, org, code, make):
+    url = reverse("dashboards:records", args=[code]) + "?year=2025"
+    member = client_for("member")
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert member.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    make(5, org)
+    few = queries()
+    make(45, org)
+    assert queries() == few
