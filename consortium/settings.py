@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "consortium.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -194,9 +195,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Sessions end after this many seconds without a request (every request renews them).
+# Sessions end after this many seconds without a request; consortium.middleware renews
+# the expiry at most once per SESSION_TOUCH_INTERVAL seconds.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=2 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_TOUCH_INTERVAL = 60
 
 # Login throttling (django-axes): lock the pair (account, address) after repeated failures,
 # so that one locked account never locks out the other accounts behind the same NAT.

@@ -2,10 +2,12 @@ import logging
 import os
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -72,8 +74,29 @@ def test_a_password_change_ends_the_users_other_sessions(client, member_user):
     assert other.get(reverse("home")).status_code == 302
 
 
-def test_sessions_expire_after_the_configured_inactivity():
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+def test_activity_pushes_the_session_expiry_forward(client, member_user):
+    from django.contrib.sessions.models import Session
+
+    client.post(reverse("login"), {"username": "member", "password": "pw-Test-2025"})
+    key = client.session.session_key
+    session = client.session
+    session["_seen"] = 0  # last renewed long ago
+    session.save()
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() + timedelta(minutes=5))
+    assert client.get(reverse("home")).status_code == 200
+    expire = Session.objects.get(pk=key).expire_date
+    assert expire > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+
+
+def test_a_session_idle_past_the_timeout_has_ended(client, member_user):
+    from django.contrib.sessions.models import Session
+
+    client.post(reverse("login"), {"username": "member", "password": "pw-Test-2025"})
+    Session.objects.filter(pk=client.session.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_the_idle_timeout_comes_from_the_environment():
     assert settings.SESSION_COOKIE_AGE == int(os.environ.get("SESSION_IDLE_TIMEOUT", 7200))
 
 
