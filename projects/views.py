@@ -35,15 +35,20 @@ from .forms import (
     ReviewPolicyForm,
 )
 from .models import (
+    EXPIRY_WARNING_DAYS,
     Agreement,
     AgreementAttachment,
+    AgreementKind,
     AgreementStatus,
     EvaluationCriterion,
     Expert,
     ExpertReview,
     Milestone,
     Platform,
+    PlatformKind,
+    PlatformLevel,
     Project,
+    ProjectKind,
     ProjectStatus,
     ReviewPolicy,
 )
@@ -51,6 +56,25 @@ from .models import (
 
 def _names(rel):
     return lambda obj: "、".join(o.name for o in getattr(obj, rel).all())
+
+
+def _labels(choices, attr):
+    """An export accessor for a choice field, with the labels translated once per export, not per row."""
+    labels = {value: str(label) for value, label in choices}
+    return lambda obj: labels.get(getattr(obj, attr), getattr(obj, attr))
+
+
+def _term_label():
+    today = timezone.localdate()
+    expiring, expired = str(_("30天内到期")), str(_("已到期"))
+
+    def label(agreement):
+        if agreement.status == AgreementStatus.TERMINATED:
+            return ""
+        days = (agreement.end_date - today).days
+        return expired if days < 0 else expiring if days <= EXPIRY_WARNING_DAYS else ""
+
+    return label
 
 
 # ---------------------------------------------------------------------------
@@ -65,12 +89,16 @@ class AgreementListView(PortalListView):
     select_related = ("organization",)
     prefetch_related = ("parties",)
     export_name = "agreements"
-    export_fields = (
-        (_("协议名称"), "title"), (_("协议类型"), "kind"), (_("登记单位"), "organization.name"),
-        (_("协议各方"), _names("parties")), (_("签订日期"), "signed_on"), (_("生效日期"), "start_date"),
-        (_("到期日期"), "end_date"), (_("状态"), "status"), (_("核验时间"), "verified_at"),
-        (_("期限提示"), lambda a: {"expired": "已到期", "expiring": "30天内到期"}.get(a.term_state, "")),
-    )
+
+    @property
+    def export_fields(self):
+        return (
+            (_("协议名称"), "title"), (_("协议类型"), _labels(AgreementKind.choices, "kind")),
+            (_("登记单位"), "organization.name"), (_("协议各方"), _names("parties")), (_("签订日期"), "signed_on"),
+            (_("生效日期"), "start_date"), (_("到期日期"), "end_date"),
+            (_("状态"), _labels(AgreementStatus.choices, "status")), (_("核验时间"), "verified_at"),
+            (_("期限提示"), _term_label()),
+        )
 
 
 class AgreementDetailView(PortalDetailView):
@@ -204,13 +232,17 @@ class ProjectListView(PortalListView):
     select_related = ("lead_organization",)
     prefetch_related = ("partners",)
     export_name = "projects"
-    export_fields = (
-        (_("项目名称"), "title"), (_("项目类型"), "kind"), (_("牵头单位"), "lead_organization.name"),
-        (_("合作单位"), _names("partners")), (_("预算（万元）"), lambda p: float(p.budget)),
-        (_("专项扶持资金（万元）"), lambda p: float(p.support_fund)), (_("计划开始"), "planned_start"),
-        (_("计划结束"), "planned_end"), (_("状态"), "status"), (_("立项日期"), "approved_on"),
-        (_("结项验收日期"), "completed_on"),
-    )
+
+    @property
+    def export_fields(self):
+        return (
+            (_("项目名称"), "title"), (_("项目类型"), _labels(ProjectKind.choices, "kind")),
+            (_("牵头单位"), "lead_organization.name"), (_("合作单位"), _names("partners")),
+            (_("预算（万元）"), lambda p: float(p.budget)), (_("专项扶持资金（万元）"), lambda p: float(p.support_fund)),
+            (_("计划开始"), "planned_start"), (_("计划结束"), "planned_end"),
+            (_("状态"), _labels(ProjectStatus.choices, "status")), (_("立项日期"), "approved_on"),
+            (_("结项验收日期"), "completed_on"),
+        )
 
 
 class ProjectDetailView(PortalDetailView):
@@ -445,11 +477,15 @@ class PlatformListView(PortalListView):
     select_related = ("lead_organization", "project")
     prefetch_related = ("organizations",)
     export_name = "platforms"
-    export_fields = (
-        (_("平台名称"), "name"), (_("平台类型"), "kind"), (_("级别"), "level"),
-        (_("牵头单位"), "lead_organization.name"), (_("共建单位"), _names("organizations")),
-        (_("建成/认定日期"), "established_on"), (_("建设项目"), "project.title"),
-    )
+
+    @property
+    def export_fields(self):
+        return (
+            (_("平台名称"), "name"), (_("平台类型"), _labels(PlatformKind.choices, "kind")),
+            (_("级别"), _labels(PlatformLevel.choices, "level")), (_("牵头单位"), "lead_organization.name"),
+            (_("共建单位"), _names("organizations")), (_("建成/认定日期"), "established_on"),
+            (_("建设项目"), "project.title"),
+        )
 
 
 class PlatformDetailView(PortalDetailView):

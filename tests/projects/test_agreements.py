@@ -241,3 +241,12 @@ def test_workflow_steps_notify_the_other_side(org, third_org, member_user, staff
     services.change_agreement(agreement.pk, "return", by=staff_user, reason="缺少盖章页")
     note = Notification.objects.get(user=member_user)
     assert "退回修改" in note.title and note.body == "缺少盖章页"
+
+
+def test_the_export_has_chinese_labels_and_the_term_hint(client_for, org, third_org):
+    today = timezone.localdate()
+    AgreementFactory(organization=org, parties=[third_org], title="快到期的协议", kind="rnd",
+                     start_date=today - timedelta(days=300), end_date=today + timedelta(days=3))
+    text = client_for("staff").get(reverse("projects:agreement_list") + "?export=csv").content.decode("utf-8-sig")
+    row = next(line for line in text.splitlines() if line.startswith("快到期的协议"))
+    assert ",技术研发," in row and ",草稿," in row and row.endswith("30天内到期")

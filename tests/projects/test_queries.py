@@ -33,15 +33,20 @@ def make_rows(kind, n, org):
 
 # (row kind, URL name, is API, max queries)
 LISTS = [
-    ("agreement", "projects:agreement_list", False, 11),
-    ("project", "projects:project_list", False, 11),
-    ("platform", "projects:platform_list", False, 11),
-    ("expert", "projects:expert_list", False, 8),
+    ("agreement", "projects:agreement_list", False, 8),
+    ("project", "projects:project_list", False, 8),
+    ("platform", "projects:platform_list", False, 8),
+    ("expert", "projects:expert_list", False, 5),
     ("agreement", "agreement-list", True, 4),
     ("project", "project-list", True, 4),
     ("platform", "platform-list", True, 3),
     ("expert", "expert-list", True, 2),
 ]
+
+
+def warm_up(client, url):
+    """The first request of a session does one-off work (sign-in records, caches): keep it out of the count."""
+    client.get(url)
 
 
 def count_queries(client, url):
@@ -60,6 +65,7 @@ def test_list_queries_do_not_grow_with_rows(kind, url_name, api, limit, role, cl
     client = api_for(role) if api else client_for(role)
     url = reverse(url_name)
     make_rows(kind, 5, org)
+    warm_up(client, url)
     with django_assert_max_num_queries(limit):
         small = count_queries(client, url)
     make_rows(kind, 45, org)
@@ -72,6 +78,7 @@ def test_the_export_queries_do_not_grow_with_rows(client_for, org):
     client = client_for("staff")
     url = reverse("projects:agreement_list") + "?export=csv"
     make_rows("agreement", 5, org)
+    warm_up(client, url)
     small = count_queries(client, url)
     make_rows("agreement", 45, org)
     assert count_queries(client, url) == small
@@ -81,6 +88,7 @@ def test_the_organisation_page_panels_do_not_grow_with_rows(client_for, org):
     client = client_for("member")
     for kind in ("agreement", "project", "platform"):
         make_rows(kind, 5, org)
+    warm_up(client, org.get_absolute_url())
     small = count_queries(client, org.get_absolute_url())
     for kind in ("agreement", "project", "platform"):
         make_rows(kind, 45, org)
