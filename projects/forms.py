@@ -141,7 +141,7 @@ class ProjectForm(PortalModelForm):
 
 
 class ProjectStepForm(forms.Form):
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.CharField(label=_("原因/说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
@@ -158,7 +158,7 @@ class ReviewForm(forms.Form):
 
     risk = forms.ChoiceField(label=_("风险评估"), choices=[("", "---------")] + list(RiskLevel.choices))
     opinion = forms.CharField(label=_("评审意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    date = forms.DateField(label=_("评审日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("评审日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -335,3 +335,12 @@ def test_a_criterion_weight_must_be_positive(client_for):
     response = client.post(reverse("projects:criterion_add"), {"name": "社会效益", "weight": "0", "position": "9"})
     assert "权重必须大于 0。" in response.content.decode()
     assert snapshot() == before
+
+
+def test_step_and_review_forms_prefill_today_in_the_format_date_inputs_accept(client_for, org):
+    project = ProjectFactory(lead_organization=org, status=PS.UNDER_REVIEW)
+    review = ExpertReviewFactory(project=project)
+    client = client_for("staff")
+    today = f'value="{timezone.localdate():%Y-%m-%d}"'
+    assert today in client.get(reverse("projects:project_reject", args=[project.pk])).content.decode()
+    assert today in client.get(reverse("projects:review_record", args=[review.pk])).content.decode()
