@@ -25,8 +25,9 @@ pytestmark = [
 ]
 
 
-def test_a_member_registers_submits_and_staff_verify_an_agreement(guarded_page, live_server, sign_in, users, org,
-                                                                  other_org):
+def test_a_member_registers_submits_and_staff_verify_an_agreement(  # noqa: F811 - fixtures imported above
+    guarded_page, live_server, sign_in, users, org, other_org,  # noqa: F811
+):
     page, guard = guarded_page
     sign_in(page, "member")
     page.goto(f"{live_server.url}/projects/agreements/add/")
