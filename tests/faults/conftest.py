@@ -142,3 +142,64 @@ def set_real_password(user, password="pw-Test-2025"):
 
     user.password = PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
     user.save(update_fields=["password"])
+
+
+class Redis:
+    """A private redis-server on a free loopback port, so a test may stop it."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        for _ in range(50):
+            if run("redis-cli", "-p", str(self.port), "ping").stdout.strip() == "PONG":
+                return self
+            time.sleep(0.1)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def queued(self, queue="celery"):
+        return int(run("redis-cli", "-p", str(self.port), "llen", queue).stdout.strip() or 0)
+
+
+@pytest.fixture
+def private_redis():
+    redis = Redis().start()
+    yield redis
+    redis.stop()
+
+
+@pytest.fixture
+def start_worker(portal_env, tmp_path):
+    procs = []
+
+    def _start(redis_url, **extra):
+        celery = BASE_DIR / ".venv/bin/celery"
+        proc = subprocess.Popen(
+            [str(celery) if celery.exists() else "celery", "-A", "consortium", "worker", "--pool", "prefork",
+             "--concurrency", "1", "--include", "tests.faults.slow_start", "--without-mingle",
+             "--without-gossip", "--loglevel", "INFO"],
+            cwd=BASE_DIR, env={**portal_env, "REDIS_URL": redis_url, **extra},
+            stdout=open(tmp_path / f"worker{len(procs)}.log", "w"), stderr=subprocess.STDOUT,
+        )
+        procs.append(proc)
+        return proc
+
+    yield _start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
