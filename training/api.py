@@ -1,16 +1,23 @@
 """API: the same records, rules and for_user() as the pages.
 
-Trainees and imports are read-only here: trainee lists come in through the
-preview/confirm import on the session page, which stores all rows or none.
+Trainee lists come in as on the pages: POST a file to
+/training-sessions/{id}/trainee-import/ (preview: 201 with the import, or 400 with the
+errors by row and column, nothing stored), then POST /trainee-imports/{id}/confirm/
+(all rows or none) or /discard/. Trainees themselves are read-only here.
 Deletion, as on the pages, is for staff.
 """
 
-from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
 
 from consortium.access import CHANGE, is_writer
 from consortium.api import ModelCleanSerializer, PortalViewSet
 
+from . import importer, services
 from .filters import (
     DualTeacherRecognitionFilterSet,
     DualTeacherTrainingFilterSet,
@@ -151,12 +158,38 @@ class GuestProfessorViewSet(TrainingViewSet):
     ordering_fields = ["name", "appointed_on"]
 
 
+def _rejected(exc):
+    errors = exc.result.errors
+    return Response({
+        "detail": exc.messages[0], "row_count": exc.result.row_count,
+        "errors": [e.as_dict() for e in errors[: services.MAX_ERRORS_SHOWN]],
+        "more_errors": max(0, len(errors) - services.MAX_ERRORS_SHOWN),
+    }, status=status.HTTP_400_BAD_REQUEST)
+
+
 class TrainingSessionViewSet(TrainingViewSet):
     queryset = TrainingSession.objects.all()
     serializer_class = TrainingSessionSerializer
     filterset_class = TrainingSessionFilterSet
     prefetch_related = ("beneficiaries",)
     ordering_fields = ["starts_at", "ends_at", "title", "declared_headcount", "trainee_count"]
+
+    @action(detail=True, methods=["post"], url_path="trainee-import", parser_classes=[MultiPartParser, FormParser],
+            serializer_class=TraineeImportSerializer)
+    def trainee_import(self, request, pk=None):
+        """Upload a trainee list (field "file"): validated, kept for confirmation, nothing imported yet."""
+        session = self.get_object()
+        upload = request.FILES.get("file")
+        if upload is None:
+            return Response({"file": ["请上传学员名单文件（.xlsx 或 .csv）。"]}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            imp = services.stage_import(session, upload, by=request.user)
+        except services.ImportRejected as exc:
+            return _rejected(exc)
+        except importer.ImportFileError as exc:
+            return Response({"file": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({**TraineeImportSerializer(imp).data, "preview_rows": imp.preview_rows},
+                        status=status.HTTP_201_CREATED)
 
 
 class TraineeViewSet(ReadOnlyViewSet):
@@ -166,11 +199,36 @@ class TraineeViewSet(ReadOnlyViewSet):
     ordering_fields = ["name", "id"]
 
 
-class TraineeImportViewSet(ReadOnlyViewSet):
+class TraineeImportViewSet(PortalViewSet):
     queryset = TraineeImport.objects.all()
     serializer_class = TraineeImportSerializer
     filterset_class = TraineeImportFilterSet
     ordering_fields = ["uploaded_at"]
+    http_method_names = ["get", "head", "options", "post"]
+
+    def create(self, request, *args, **kwargs):
+        raise MethodNotAllowed("POST")
+
+    def _step(self, step):
+        imp = self.get_object()
+        try:
+            step(imp.pk, by=self.request.user)
+        except services.ImportRejected as exc:
+            return _rejected(exc)
+        except DjangoValidationError as exc:
+            return Response({"detail": exc.messages[0]}, status=status.HTTP_400_BAD_REQUEST)
+        imp.refresh_from_db()
+        return Response(TraineeImportSerializer(imp).data)
+
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """Store every row of the previewed list, or nothing."""
+        return self._step(services.confirm_import)
+
+    @action(detail=True, methods=["post"])
+    def discard(self, request, pk=None):
+        """Drop the preview and its kept file."""
+        return self._step(services.discard_import)
 
 
 class TeacherViewSet(TrainingViewSet):

@@ -277,4 +277,11 @@ CASES += [
          expect=api_roles(admin=405, leadership=403, member=405, other_member=405)),
     Case("traineeimport-list", api=True, expect=api_roles()),
     Case("traineeimport-detail", api=True, args=pk("t_import"), expect=api_roles()),
+    # Import through the API: only who may change the session (the beneficiary sees it, cannot import).
+    Case("trainingsession-trainee-import", api=True, method="post", format="multipart", args=pk("t_session"),
+         data=upload_data, expect=api_roles(admin=201, leadership=403, member=201, other_member=404)),
+    Case("traineeimport-confirm", api=True, method="post", args=pk("t_import"),
+         expect=api_roles(leadership=403, other_member=404)),
+    Case("traineeimport-discard", api=True, method="post", args=pk("t_import"),
+         expect=api_roles(leadership=403, other_member=404)),
 ]

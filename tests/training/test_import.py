@@ -515,3 +515,26 @@ def test_an_id_number_that_excel_turned_into_a_number_gets_advice(session, staff
     assert refused(session, staff_user, "a.xlsx", xlsx_bytes(data)) == [
         "第2行「身份证号」：身份证号被 Excel 存成了数字（超过15位的数字会丢失精度），请把该列设为“文本”格式后重新填写。"
     ]
+
+
+def test_the_api_previews_refuses_and_confirms_like_the_pages(session, api_for):
+    api = api_for("member")
+    url = reverse("trainingsession-trainee-import", args=[session.pk])
+    bad = rows(2)
+    bad[1][1] = "123"
+    before = snapshot()
+    response = api.post(url, {"file": upload("a.csv", csv_bytes(bad))}, format="multipart")
+    assert response.status_code == 400 and snapshot() == before
+    assert response.json()["errors"] == [
+        {"row": 3, "column": "身份证号", "message": "身份证号应为18位（前17位为数字，最后一位为数字或X）。"}]
+    response = api.post(url, {"file": upload("a.pdf", b"%PDF-1.4" + bytes(range(256)))}, format="multipart")
+    assert response.status_code == 400 and response.json() == {"file": ["文件不是 Excel（.xlsx）或 CSV 表格，请使用下载的模板。"]}
+
+    response = api.post(url, {"file": upload("a.csv", csv_bytes(rows(3)))}, format="multipart")
+    assert response.status_code == 201 and response.json()["row_count"] == 3
+    confirm = api.post(reverse("traineeimport-confirm", args=[response.json()["id"]]))
+    assert confirm.status_code == 200 and confirm.json()["status"] == "confirmed"
+    session.refresh_from_db()
+    assert session.trainee_count == 3
+    again = api.post(reverse("traineeimport-confirm", args=[response.json()["id"]]))
+    assert again.status_code == 400 and "不能再确认" in again.json()["detail"]
