@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from consortium.filters import SearchFilterSet
@@ -22,6 +23,17 @@ from .models import (
 )
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A calendar year (1900–2100): a date's year lookup cannot take 0 or 1e9."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1900)
+        kwargs.setdefault("max_value", 2100)
+        super().__init__(*args, **kwargs)
+
+
 def _orgs(request):
     return Organization.objects.order_by("name")
 
@@ -30,7 +42,7 @@ class OrderClassFilterSet(SearchFilterSet):
     search_fields = ("name", "major", "enterprise__name", "school__name")
     enterprise = django_filters.ModelChoiceFilter(queryset=_orgs, label=_("订单企业"))
     school = django_filters.ModelChoiceFilter(queryset=_orgs, label=_("学校"))
-    intake_year = django_filters.NumberFilter(label=_("招生年份"))
+    intake_year = YearFilter(label=_("招生年份"))
     mode = django_filters.ChoiceFilter(choices=OrderClassMode.choices, label=_("培养模式"))
     ordering = django_filters.OrderingFilter(
         fields=(("name", "name"), ("intake_year", "intake_year"), ("enrolled", "enrolled"),
@@ -65,7 +77,7 @@ class TrainingSessionFilterSet(SearchFilterSet):
     beneficiary = django_filters.ModelChoiceFilter(
         queryset=_orgs, field_name="beneficiaries", label=_("受益单位"), distinct=True,
     )
-    year = django_filters.NumberFilter(field_name="ends_at", lookup_expr="year", label=_("结束年份"))
+    year = YearFilter(field_name="ends_at", lookup_expr="year", label=_("结束年份"))
     ordering = django_filters.OrderingFilter(
         fields=(("title", "title"), ("starts_at", "starts_at"), ("ends_at", "ends_at"), ("hours", "hours"),
                 ("declared_headcount", "declared_headcount"), ("trainee_count", "trainee_count")),
@@ -128,7 +140,7 @@ class _TeacherRecordFilterSet(SearchFilterSet):
 
 
 class DualTeacherTrainingFilterSet(_TeacherRecordFilterSet):
-    year = django_filters.NumberFilter(field_name="completed_on", lookup_expr="year", label=_("完成年份"))
+    year = YearFilter(field_name="completed_on", lookup_expr="year", label=_("完成年份"))
     ordering = django_filters.OrderingFilter(fields=(("completed_on", "completed_on"),), label=_("排序"))
 
     class Meta:
@@ -158,7 +170,7 @@ class ExchangeVisitFilterSet(SearchFilterSet):
     search_fields = ("purpose", "visiting_organization__name")
     visiting_organization = django_filters.ModelChoiceFilter(queryset=_orgs, label=_("走访单位"))
     visited = django_filters.ModelChoiceFilter(queryset=_orgs, label=_("被走访单位"), distinct=True)
-    year = django_filters.NumberFilter(field_name="date", lookup_expr="year", label=_("年份"))
+    year = YearFilter(field_name="date", lookup_expr="year", label=_("年份"))
     ordering = django_filters.OrderingFilter(
         fields=(("date", "date"), ("participants", "participants")),
         field_labels={"date": _("日期"), "participants": _("参加人数")},
