@@ -43,6 +43,8 @@ class PortalViewSet(viewsets.ModelViewSet):
 
     select_related = ()
     prefetch_related = ()
+    # Primary keys are integers: anything else is a 404 from the router, not a 500 from the ORM.
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         user = self.request.user
