@@ -34,22 +34,37 @@ def neutralise(value):
     return text
 
 
-def resolve(obj, accessor):
+def resolve(obj, accessor, labels=None):
+    """The value at a dotted path; a choice field gives its label (from ``labels`` when known)."""
     if callable(accessor):
         return accessor(obj)
     value = obj
     for part in accessor.split("."):
-        display = getattr(value, f"get_{part}_display", None)
-        value = display() if display else getattr(value, part, None)
+        if labels is not None and part in labels.get(type(value), {}):
+            value = labels[type(value)][part].get(getattr(value, part), getattr(value, part))
+        else:
+            display = getattr(value, f"get_{part}_display", None)
+            value = display() if display else getattr(value, part, None)
         if value is None:
             return None
     return value() if callable(value) else value
 
 
+def choice_labels(model):
+    """{field name: {value: translated label}} of a model's choice fields, built once per export:
+    get_FOO_display() translates the lazy labels again on every row."""
+    return {
+        f.name: {value: str(label) for value, label in f.flatchoices}
+        for f in model._meta.concrete_fields if f.choices
+    }
+
+
 def export_rows(queryset, fields):
     yield [header for header, _accessor in fields]
-    for obj in queryset.iterator(chunk_size=2000) if not queryset._prefetch_related_lookups else queryset:
-        yield [neutralise(resolve(obj, accessor)) for _header, accessor in fields]
+    labels = {queryset.model: choice_labels(queryset.model)}
+    rows = queryset.iterator(chunk_size=2000) if not queryset._prefetch_related_lookups else queryset
+    for obj in rows:
+        yield [neutralise(resolve(obj, accessor, labels)) for _header, accessor in fields]
 
 
 def export_response(queryset, fields, name, fmt):

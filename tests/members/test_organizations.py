@@ -102,6 +102,7 @@ def test_the_csv_export_neutralises_formulas(client_for):
     response = client_for("staff").get(reverse("members:organization_list"), {"export": "csv"})
     text = response.content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text
+    assert ",企业," in text and ",已入会," in text  # choice fields exported as their Chinese labels
     assert '\n=HYPERLINK' not in text and ',=HYPERLINK' not in text
 
 
