@@ -1,32 +1,15 @@
 """Agreements in a real browser (Debian's Chromium): register with a scan, submit, verify, download."""
 
-import os
-import shutil
-
 import pytest
 
 from projects.models import Agreement, AgreementStatus
-from tests.browser.conftest import (  # noqa: F401 - fixtures shared with the browser journeys
-    CHROMIUM,
-    browser_context_args,
-    browser_type_launch_args,
-    guarded_page,
-    sign_in,
-)
+from tests.projects.factories import PDF_BYTES
 
-from .factories import PDF_BYTES
-
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not (shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)) and os.environ.get("REQUIRE_BROWSER") != "1",
-        reason=f"{CHROMIUM} not installed",
-    ),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_member_registers_submits_and_staff_verify_an_agreement(  # noqa: F811 - fixtures imported above
-    guarded_page, live_server, sign_in, users, org, other_org,  # noqa: F811
+def test_a_member_registers_submits_and_staff_verify_an_agreement(
+    guarded_page, live_server, sign_in, users, org, other_org,
 ):
     page, guard = guarded_page
     sign_in(page, "member")
