@@ -130,6 +130,15 @@ MEDIA_URL = "/uploads-not-served/"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Trainee import (training/importer.py): what an upload may be, and how long an unconfirmed
+# preview (which holds full ID numbers on disk) is kept.
+TRAINEE_IMPORT_MAX_ROWS = env.int("TRAINEE_IMPORT_MAX_ROWS", default=200_000)
+TRAINEE_IMPORT_MAX_BYTES = env.int("TRAINEE_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+TRAINEE_IMPORT_MAX_UNCOMPRESSED = env.int("TRAINEE_IMPORT_MAX_UNCOMPRESSED", default=500 * 1024 * 1024)
+TRAINEE_IMPORT_MAX_ZIP_ENTRIES = env.int("TRAINEE_IMPORT_MAX_ZIP_ENTRIES", default=1000)
+TRAINEE_IMPORT_MAX_RATIO = env.int("TRAINEE_IMPORT_MAX_RATIO", default=100)
+TRAINEE_IMPORT_PREVIEW_HOURS = env.int("TRAINEE_IMPORT_PREVIEW_HOURS", default=24)
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@consortium.local")
 
@@ -162,6 +171,10 @@ SPECTACULAR_SETTINGS = {
     # One name per choice set that several fields share.
     "ENUM_NAME_OVERRIDES": {
         "MembershipStatusEnum": "members.models.MembershipStatus",
+        "AgreementStatusEnum": "projects.models.AgreementStatus",
+        "ProjectStatusEnum": "projects.models.ProjectStatus",
+        "SessionStatusEnum": "training.models.SessionStatus",
+        "ImportStatusEnum": "training.models.ImportStatus",
     },
 }
 
@@ -187,6 +200,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULE = {
     # Apps own their tasks; the schedule is kept here so it can be read in one place.
     "agreement-expiry-notices": {"task": "projects.tasks.notify_expiring_agreements", "schedule": 24 * 3600},
+    "trainee-import-previews-cleanup": {"task": "training.tasks.discard_stale_trainee_previews", "schedule": 24 * 3600},
     "kpi-rollup-quarter-hourly": {"task": "dashboards.tasks.rollup_current_year", "schedule": 15 * 60},
     "kpi-rollup-nightly": {
         "task": "dashboards.tasks.rollup_kpis",

@@ -1,12 +1,11 @@
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from consortium.filters import SearchFilterSet
+from consortium.filters import SearchFilterSet, YearFilter
 from members.models import Organization
 
 from .models import (
@@ -34,30 +33,19 @@ def _organizations(request):
     return Organization.objects.order_by("name")
 
 
-class StyledFilterSet(SearchFilterSet):
-    """Bootstrap classes on the filter widgets, so the shared filter form lays them out in columns."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            widget = field.widget
-            is_select = isinstance(widget, forms.Select)  # includes SelectMultiple and NullBooleanSelect
-            widget.attrs.setdefault("class", "form-select form-select-sm" if is_select else "form-control form-control-sm")
-
-
 def _involving(queryset, q):
     # A subquery keeps rows unique when the condition follows a many-to-many relation.
     return queryset.filter(pk__in=queryset.model._base_manager.filter(q).values("pk"))
 
 
-class AgreementFilterSet(StyledFilterSet):
+class AgreementFilterSet(SearchFilterSet):
     search_fields = ("title", "summary", "organization__name")
     organization = OrganizationFilter(
         queryset=_organizations, method="filter_organization", label=_("成员单位（任一方）"),
     )
     kind = django_filters.MultipleChoiceFilter(choices=AgreementKind.choices, label=_("协议类型"))
     status = django_filters.MultipleChoiceFilter(choices=AgreementStatus.choices, label=_("状态"))
-    year = django_filters.NumberFilter(field_name="signed_on", lookup_expr="year", label=_("签订年份"))
+    year = YearFilter(field_name="signed_on", lookup_expr="year", label=_("签订年份"))
     term = django_filters.ChoiceFilter(
         choices=(("expiring", _("30天内到期")), ("expired", _("已到期")), ("valid", _("有效期内"))),
         method="filter_term", label=_("期限"),
@@ -89,15 +77,15 @@ class AgreementFilterSet(StyledFilterSet):
         return queryset
 
 
-class ProjectFilterSet(StyledFilterSet):
+class ProjectFilterSet(SearchFilterSet):
     search_fields = ("title", "description", "lead_organization__name")
     organization = OrganizationFilter(
         queryset=_organizations, method="filter_organization", label=_("成员单位（牵头或合作）"),
     )
     kind = django_filters.MultipleChoiceFilter(choices=ProjectKind.choices, label=_("项目类型"))
     status = django_filters.MultipleChoiceFilter(choices=ProjectStatus.choices, label=_("状态"))
-    year = django_filters.NumberFilter(field_name="planned_start", lookup_expr="year", label=_("开始年份"))
-    completed_year = django_filters.NumberFilter(method="filter_completed_year", label=_("结项年份"))
+    year = YearFilter(field_name="planned_start", lookup_expr="year", label=_("开始年份"))
+    completed_year = YearFilter(method="filter_completed_year", label=_("结项年份"))
     ordering = django_filters.OrderingFilter(
         fields=(("title", "title"), ("planned_start", "planned_start"), ("planned_end", "planned_end"),
                 ("budget", "budget"), ("support_fund", "support_fund"), ("status", "status"),
@@ -121,14 +109,14 @@ class ProjectFilterSet(StyledFilterSet):
         return queryset.completed_in(int(value)) if value else queryset
 
 
-class PlatformFilterSet(StyledFilterSet):
+class PlatformFilterSet(SearchFilterSet):
     search_fields = ("name", "description", "lead_organization__name")
     organization = OrganizationFilter(
         queryset=_organizations, method="filter_organization", label=_("共建单位"),
     )
     kind = django_filters.MultipleChoiceFilter(choices=PlatformKind.choices, label=_("平台类型"))
     level = django_filters.MultipleChoiceFilter(choices=PlatformLevel.choices, label=_("级别"))
-    year = django_filters.NumberFilter(field_name="established_on", lookup_expr="year", label=_("建成年份"))
+    year = YearFilter(field_name="established_on", lookup_expr="year", label=_("建成年份"))
     ordering = django_filters.OrderingFilter(
         fields=(("name", "name"), ("kind", "kind"), ("level", "level"), ("established_on", "established_on")),
         field_labels={"name": _("平台名称"), "kind": _("类型"), "level": _("级别"), "established_on": _("建成日期")},
@@ -145,7 +133,7 @@ class PlatformFilterSet(StyledFilterSet):
         return _involving(queryset, Q(lead_organization=value) | Q(organizations=value))
 
 
-class ExpertFilterSet(StyledFilterSet):
+class ExpertFilterSet(SearchFilterSet):
     search_fields = ("name", "field", "affiliation", "organization__name")
     is_active = django_filters.BooleanFilter(label=_("在库"))
     ordering = django_filters.OrderingFilter(

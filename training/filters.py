@@ -1,8 +1,7 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consortium.filters import SearchFilterSet
+from consortium.filters import SearchFilterSet, YearFilter
 from members.models import Organization
 
 from .models import (
@@ -21,17 +20,6 @@ from .models import (
     TrainingKind,
     TrainingSession,
 )
-
-
-class YearFilter(django_filters.NumberFilter):
-    """A calendar year (1900–2100): a date's year lookup cannot take 0 or 1e9."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1900)
-        kwargs.setdefault("max_value", 2100)
-        super().__init__(*args, **kwargs)
 
 
 def _orgs(request):

@@ -26,6 +26,9 @@ OVERVIEW = reverse("dashboards:overview") + "?year=2025"
 
 
 def overview_queries(client):
+    from django.core.cache import cache
+
+    cache.clear()  # measure the page as built, not its cached fragment
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(OVERVIEW)
     assert response.status_code == 200
@@ -36,6 +39,7 @@ def test_the_overview_makes_the_same_number_of_queries_with_few_and_many_session
     SessionFactory(provider=org, declared_headcount=5)
     services.rollup(2025)
     leader = client_for("leadership")
+    overview_queries(leader)  # the first request of a session also renews its expiry
     few = overview_queries(leader)
     providers = [SchoolFactory() for _ in range(12)]
     SessionFactory.create_batch(150, provider=factory_cycle(providers))
@@ -253,6 +257,7 @@ def test_the_drill_down_makes_as_many_queries_for_50_records_as_for_5(client_for
         return len(ctx.captured_queries)
 
     make(5, org)
+    queries()  # the first request of a session also renews its expiry
     few = queries()
     make(45, org)
     assert queries() == few
