@@ -106,6 +106,7 @@ def test_production_settings_pass_check_deploy():
         "SECRET_KEY": "k3y-" + "x9Q!b7Lm#2vR" * 5, "ALLOWED_HOSTS": "portal.example.cn",
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
