@@ -15,6 +15,18 @@ class YearFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A record id: a whole number within the database's bigint range (SQLite raises
+    OverflowError past it), so a bad id is a 400, not a 500."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class SearchFilterSet(django_filters.FilterSet):
     """A FilterSet with a free-text ``q`` over ``search_fields``, its widgets styled for the
     shared filter form (templates/includes/filter_form.html)."""

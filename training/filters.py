@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from consortium.filters import SearchFilterSet, YearFilter
+from consortium.filters import IdFilter, SearchFilterSet, YearFilter
 from members.models import Organization
 
 from .models import (
@@ -47,7 +47,7 @@ class OrderClassFilterSet(SearchFilterSet):
 
 class GuestProfessorFilterSet(SearchFilterSet):
     search_fields = ("name", "title", "enterprise__name")
-    order_class = django_filters.NumberFilter(field_name="order_class_id", label=_("订单班编号"))
+    order_class = IdFilter(field_name="order_class_id", label=_("订单班编号"))
     enterprise = django_filters.ModelChoiceFilter(queryset=_orgs, label=_("所在企业"))
     ordering = django_filters.OrderingFilter(fields=(("name", "name"), ("appointed_on", "appointed_on")),
                                              label=_("排序"))
@@ -81,7 +81,7 @@ class TrainingSessionFilterSet(SearchFilterSet):
 
 class TraineeFilterSet(SearchFilterSet):
     search_fields = ("name", "employer", "id_number_masked")
-    session = django_filters.NumberFilter(field_name="session_id", label=_("培训编号"))
+    session = IdFilter(field_name="session_id", label=_("培训编号"))
     ordering = django_filters.OrderingFilter(fields=(("name", "name"), ("row_number", "row_number")),
                                              label=_("排序"))
 
@@ -92,7 +92,7 @@ class TraineeFilterSet(SearchFilterSet):
 
 class TraineeImportFilterSet(SearchFilterSet):
     search_fields = ("file_name",)
-    session = django_filters.NumberFilter(field_name="session_id", label=_("培训编号"))
+    session = IdFilter(field_name="session_id", label=_("培训编号"))
     ordering = django_filters.OrderingFilter(fields=(("uploaded_at", "uploaded_at"),), label=_("排序"))
 
     class Meta:
@@ -124,7 +124,7 @@ class TeacherFilterSet(SearchFilterSet):
 class _TeacherRecordFilterSet(SearchFilterSet):
     search_fields = ("teacher__name", "teacher__school__name")
     # By id, so that no filter form ever lists the names of teachers the user may not see.
-    teacher = django_filters.NumberFilter(field_name="teacher_id", label=_("教师编号"))
+    teacher = IdFilter(field_name="teacher_id", label=_("教师编号"))
 
 
 class DualTeacherTrainingFilterSet(_TeacherRecordFilterSet):
