@@ -63,7 +63,8 @@ up() {
       --logfile $LOG/beat.log --loglevel INFO
   fi
   for _ in $(seq 1 30); do
-    if curl -fsS -o /dev/null "http://$BIND/accounts/login/"; then
+    # Detached Celery processes write their PID files a moment after returning.
+    if curl -fsS -o /dev/null "http://$BIND/accounts/login/" && running $RUN/worker.pid && running $RUN/beat.pid; then
       echo "stack: portal at http://$BIND/ (gunicorn $(cat $RUN/gunicorn.pid), worker $(cat $RUN/worker.pid), beat $(cat $RUN/beat.pid))"
       return 0
     fi
