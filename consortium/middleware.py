@@ -24,3 +24,20 @@ class SessionIdleMiddleware:
             if now - session.get("_seen", 0) >= getattr(settings, "SESSION_TOUCH_INTERVAL", 60):
                 session["_seen"] = now
         return response
+
+
+class ChineseFirstMiddleware:
+    """The portal speaks Simplified Chinese unless the user chose another language.
+
+    Without this, LocaleMiddleware would follow the browser's Accept-Language and give an
+    English browser the English interface it never asked the portal for. Placed before
+    LocaleMiddleware; the language menu sets the cookie that overrides it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
