@@ -38,17 +38,13 @@ from .models import (
     EXPIRY_WARNING_DAYS,
     Agreement,
     AgreementAttachment,
-    AgreementKind,
     AgreementStatus,
     EvaluationCriterion,
     Expert,
     ExpertReview,
     Milestone,
     Platform,
-    PlatformKind,
-    PlatformLevel,
     Project,
-    ProjectKind,
     ProjectStatus,
     ReviewPolicy,
 )
@@ -56,12 +52,6 @@ from .models import (
 
 def _names(rel):
     return lambda obj: "、".join(o.name for o in getattr(obj, rel).all())
-
-
-def _labels(choices, attr):
-    """An export accessor for a choice field, with the labels translated once per export, not per row."""
-    labels = {value: str(label) for value, label in choices}
-    return lambda obj: labels.get(getattr(obj, attr), getattr(obj, attr))
 
 
 def _term_label():
@@ -93,10 +83,10 @@ class AgreementListView(PortalListView):
     @property
     def export_fields(self):
         return (
-            (_("协议名称"), "title"), (_("协议类型"), _labels(AgreementKind.choices, "kind")),
+            (_("协议名称"), "title"), (_("协议类型"), "kind"),
             (_("登记单位"), "organization.name"), (_("协议各方"), _names("parties")), (_("签订日期"), "signed_on"),
             (_("生效日期"), "start_date"), (_("到期日期"), "end_date"),
-            (_("状态"), _labels(AgreementStatus.choices, "status")), (_("核验时间"), "verified_at"),
+            (_("状态"), "status"), (_("核验时间"), "verified_at"),
             (_("期限提示"), _term_label()),
         )
 
@@ -236,11 +226,11 @@ class ProjectListView(PortalListView):
     @property
     def export_fields(self):
         return (
-            (_("项目名称"), "title"), (_("项目类型"), _labels(ProjectKind.choices, "kind")),
+            (_("项目名称"), "title"), (_("项目类型"), "kind"),
             (_("牵头单位"), "lead_organization.name"), (_("合作单位"), _names("partners")),
             (_("预算（万元）"), lambda p: float(p.budget)), (_("专项扶持资金（万元）"), lambda p: float(p.support_fund)),
             (_("计划开始"), "planned_start"), (_("计划结束"), "planned_end"),
-            (_("状态"), _labels(ProjectStatus.choices, "status")), (_("立项日期"), "approved_on"),
+            (_("状态"), "status"), (_("立项日期"), "approved_on"),
             (_("结项验收日期"), "completed_on"),
         )
 
@@ -481,8 +471,8 @@ class PlatformListView(PortalListView):
     @property
     def export_fields(self):
         return (
-            (_("平台名称"), "name"), (_("平台类型"), _labels(PlatformKind.choices, "kind")),
-            (_("级别"), _labels(PlatformLevel.choices, "level")), (_("牵头单位"), "lead_organization.name"),
+            (_("平台名称"), "name"), (_("平台类型"), "kind"),
+            (_("级别"), "level"), (_("牵头单位"), "lead_organization.name"),
             (_("共建单位"), _names("organizations")), (_("建成/认定日期"), "established_on"),
             (_("建设项目"), "project.title"),
         )
