@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint up down clean
+.PHONY: run test install lint up down clean messages
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -28,6 +28,12 @@ test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+## messages: refresh the English catalogue from the code and templates, then compile (needs GNU gettext)
+messages: install
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --no-location \
+		--ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*' --ignore 'deploy/*'
+	$(BIN)/python manage.py compilemessages -l en -l zh_Hans --ignore '.venv/*'
 
 ## up: the production-shaped stack on loopback (PostgreSQL, Redis, gunicorn, Celery worker and beat)
 up: install

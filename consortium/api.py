@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
@@ -61,7 +62,7 @@ class PortalViewSet(viewsets.ModelViewSet):
             obj = serializer.save(**kwargs)
             if not self.queryset.model.objects.for_user(self.request.user, CHANGE).filter(pk=obj.pk).exists():
                 transaction.set_rollback(True)
-                raise PermissionDenied("保存后的记录将不属于您的单位，无法保存。")
+                raise PermissionDenied(_("保存后的记录将不属于您的单位，无法保存。"))
         return obj
 
     def perform_create(self, serializer):

@@ -1,5 +1,6 @@
 """API permission class (kept apart from consortium.api: DRF imports it while loading)."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
 from .access import user_can_create
@@ -12,7 +13,7 @@ class RolePermission(permissions.BasePermission):
     queryset, so lists, detail views and custom actions are all filtered.
     """
 
-    message = "您没有权限执行此操作。"
+    message = _("您没有权限执行此操作。")
 
     def has_permission(self, request, view):
         user = request.user

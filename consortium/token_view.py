@@ -6,6 +6,7 @@ gets a 429 with a Chinese message.
 """
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -30,10 +31,10 @@ class ObtainTokenView(ObtainAuthToken):
             # Answer in JSON here; otherwise AxesMiddleware would swap in the HTML lockout page.
             http_request.axes_locked_out = False
             return Response(
-                {"detail": "登录失败次数过多，该账号已被暂时锁定，请稍后再试或联系联合体秘书处。"},
+                {"detail": _("登录失败次数过多，该账号已被暂时锁定，请稍后再试或联系联合体秘书处。")},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
             )
         if user is None or not user.is_active:
-            return Response({"non_field_errors": ["用户名或密码不正确。"]}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"non_field_errors": [_("用户名或密码不正确。")]}, status=status.HTTP_400_BAD_REQUEST)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import DeleteView, DetailView, FormView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django.views.generic.edit import CreateView, UpdateView
@@ -86,7 +87,7 @@ class PortalDetailView(LoginRequiredMixin, DetailView):
 class _SavedCheckMixin:
     """Save in a transaction and re-check for_user(): nobody edits a record out of their sight."""
 
-    success_message = _("已保存。")
+    success_message = gettext_lazy("已保存。")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -155,7 +156,7 @@ class PortalActionView(LoginRequiredMixin, SingleObjectMixin, FormView):
     template_name = "includes/action_form.html"
     title = ""
     button_class = "btn-primary"
-    success_message = _("操作已完成。")
+    success_message = gettext_lazy("操作已完成。")
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:

@@ -5,6 +5,7 @@ metric) and the breakdowns; a member user gets the consortium totals and its own
 organisation's contribution only.
 """
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
@@ -22,7 +23,7 @@ class KpiViewSet(viewsets.ViewSet):
     """The KPI snapshot of one year."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("year", int, description="年度（默认当年）")],
+        parameters=[OpenApiParameter("year", int, description=_("年度（默认当年）"))],
         responses={200: OpenApiTypes.OBJECT},
     )
     def list(self, request):
@@ -30,9 +31,9 @@ class KpiViewSet(viewsets.ViewSet):
         try:
             year = int(raw) if raw else services.current_year()
         except ValueError:
-            raise ValidationError({"year": "年度无效。"}) from None
+            raise ValidationError({"year": _("年度无效。")}) from None
         if not 2000 <= year <= 2100:
-            raise ValidationError({"year": "年度无效。"})
+            raise ValidationError({"year": _("年度无效。")})
         overview = figures.build(year, request.user)
         own = overview.scope_org
         data = {

@@ -140,7 +140,7 @@ class Overview:
     def chart_data(self):
         return {
             "year": self.year,
-            "months": [f"{m}月" for m in range(1, 13)],
+            "months": [_("%(month)d月") % {"month": m} for m in range(1, 13)],
             "metrics": [
                 {"code": c.metric.code, "label": str(c.metric.label), "unit": str(c.metric.unit),
                  "monthly": [float(v) for v in c.monthly],

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -49,7 +50,7 @@ def requested_year(request):
 class StaffRequiredMixin(LoginRequiredMixin):
     """Only staff and admins; everyone else signed in gets 403 (and nothing changes)."""
 
-    denied_message = _("只有联合体工作人员可以执行此操作。")
+    denied_message = gettext_lazy("只有联合体工作人员可以执行此操作。")
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not is_writer(request.user):
@@ -190,7 +191,7 @@ def export_rows(overview):
                _num(c.percent), str(c.status_label), _num(c.previous), _num(c.change),
                _num(c.own) if overview.scope_org else None]
     yield []
-    yield [_("月度累计")] + [f"{m}月" for m in range(1, 13)]
+    yield [_("月度累计")] + [_("%(month)d月") % {"month": m} for m in range(1, 13)]
     for c in overview.cards:
         if c.monthly:
             yield [str(c.metric.label)] + [_num(v) for v in c.monthly]
@@ -212,7 +213,7 @@ class TargetsView(StaffRequiredMixin, YearMixin, FormView):
 
     template_name = "dashboards/targets.html"
     form_class = TargetsForm
-    denied_message = _("只有联合体工作人员可以设置年度目标。")
+    denied_message = gettext_lazy("只有联合体工作人员可以设置年度目标。")
 
     def dispatch(self, request, *args, **kwargs):
         self.year = requested_year(request)
@@ -262,7 +263,7 @@ class YearStepView(StaffRequiredMixin, FormView):
     """Close or reopen a year: a confirmation form whose POST calls a service."""
 
     template_name = "dashboards/year_step.html"
-    denied_message = _("只有联合体工作人员可以关账或重新开放年度。")
+    denied_message = gettext_lazy("只有联合体工作人员可以关账或重新开放年度。")
 
     def dispatch(self, request, *args, **kwargs):
         self.year = kwargs["year"]
@@ -291,10 +292,10 @@ class YearStepView(StaffRequiredMixin, FormView):
 
 class CloseYearView(YearStepView):
     form_class = CloseYearForm
-    title = _("年度关账")
+    title = gettext_lazy("年度关账")
     button_class = "btn-warning"
-    help_text = _("关账前将最后计算一次本年度指标；关账后数据冻结，之后对往年记录的修改不再改变这些数字。")
-    success_message = _("%(year)s 年度已关账，数据已冻结。")
+    help_text = gettext_lazy("关账前将最后计算一次本年度指标；关账后数据冻结，之后对往年记录的修改不再改变这些数字。")
+    success_message = gettext_lazy("%(year)s 年度已关账，数据已冻结。")
 
     def perform(self, form):
         services.close_year(self.year, by=self.request.user)
@@ -302,10 +303,10 @@ class CloseYearView(YearStepView):
 
 class ReopenYearView(YearStepView):
     form_class = ReopenYearForm
-    title = _("重新开放年度")
+    title = gettext_lazy("重新开放年度")
     button_class = "btn-danger"
-    help_text = _("重新开放后，定时计算将再次更新本年度数据。原因、操作人和时间将被记录。")
-    success_message = _("%(year)s 年度已重新开放。")
+    help_text = gettext_lazy("重新开放后，定时计算将再次更新本年度数据。原因、操作人和时间将被记录。")
+    success_message = gettext_lazy("%(year)s 年度已重新开放。")
 
     def perform(self, form):
         services.reopen_year(self.year, by=self.request.user, reason=form.cleaned_data["reason"])

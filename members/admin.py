@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import MembershipEvent, Organization, User
@@ -7,8 +8,8 @@ from .models import MembershipEvent, Organization, User
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
-    fieldsets = UserAdmin.fieldsets + (("门户角色", {"fields": ("role", "organization")}),)
-    add_fieldsets = UserAdmin.add_fieldsets + (("门户角色", {"fields": ("role", "organization")}),)
+    fieldsets = UserAdmin.fieldsets + ((_("门户角色"), {"fields": ("role", "organization")}),)
+    add_fieldsets = UserAdmin.add_fieldsets + ((_("门户角色"), {"fields": ("role", "organization")}),)
     list_display = ("username", "first_name", "role", "organization", "is_active")
     list_filter = ("role", "is_active")
 

@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -68,7 +69,7 @@ class AgreementSerializer(ModelCleanSerializer):
             else:
                 attrs.pop("organization", None)
         elif instance.pk is None and "organization" not in attrs:
-            raise serializers.ValidationError({"organization": ["请选择登记单位。"]})
+            raise serializers.ValidationError({"organization": [_("请选择登记单位。")]})
         organization = attrs.get("organization") or instance.organization
         parties = attrs.get("parties")
         if parties is None:
@@ -126,7 +127,7 @@ class AgreementViewSet(PortalViewSet):
 
     def perform_destroy(self, instance):
         if not is_writer(self.request.user):
-            raise PermissionDenied("只有联合体工作人员可以删除记录。")
+            raise PermissionDenied(_("只有联合体工作人员可以删除记录。"))
         instance.delete()
 
     @action(detail=True, methods=["post"], serializer_class=TransitionSerializer)
@@ -170,7 +171,7 @@ class ProjectSerializer(ModelCleanSerializer):
         if partners is None:
             partners = list(instance.partners.all()) if instance.pk else []
         if lead is not None and lead in partners:
-            raise serializers.ValidationError({"partners": [f"牵头单位“{lead.name}”不必再列为合作单位。"]})
+            raise serializers.ValidationError({"partners": [_("牵头单位“%(org)s”不必再列为合作单位。") % {"org": lead.name}]})
         try:
             services.check_partners_against_reviewers(
                 self.instance, lead.pk if lead else None, [p.pk for p in partners]

@@ -165,7 +165,7 @@ class ReviewForm(forms.Form):
         self.criteria = list(EvaluationCriterion.objects.filter(is_active=True))
         for c in self.criteria:
             self.fields[f"score_{c.pk}"] = forms.DecimalField(
-                label=f"{c.name}（权重 {c.weight}）", min_value=0, max_value=100, decimal_places=2,
+                label=_("%(name)s（权重 %(weight)s）") % {"name": c.name, "weight": c.weight}, min_value=0, max_value=100, decimal_places=2,
                 help_text=c.description,
                 error_messages={"min_value": _("得分应在 0 到 100 之间。"), "max_value": _("得分应在 0 到 100 之间。")},
             )

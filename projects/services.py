@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from consortium.access import CHANGE, is_writer
 
@@ -66,10 +67,10 @@ def _clean_reason(step, reason):
 # ---------------------------------------------------------------------------
 
 AGREEMENT_STEPS = {
-    "submit": Step("submit", _("提交核验"), (AS.DRAFT, AS.RETURNED), AS.SUBMITTED, staff_only=False),
-    "verify": Step("verify", _("核验通过"), (AS.SUBMITTED,), AS.VERIFIED),
-    "return": Step("return", _("退回修改"), (AS.SUBMITTED,), AS.RETURNED, reason_required=True),
-    "terminate": Step("terminate", _("终止协议"), (AS.SUBMITTED, AS.VERIFIED), AS.TERMINATED, reason_required=True),
+    "submit": Step("submit", gettext_lazy("提交核验"), (AS.DRAFT, AS.RETURNED), AS.SUBMITTED, staff_only=False),
+    "verify": Step("verify", gettext_lazy("核验通过"), (AS.SUBMITTED,), AS.VERIFIED),
+    "return": Step("return", gettext_lazy("退回修改"), (AS.SUBMITTED,), AS.RETURNED, reason_required=True),
+    "terminate": Step("terminate", gettext_lazy("终止协议"), (AS.SUBMITTED, AS.VERIFIED), AS.TERMINATED, reason_required=True),
 }
 
 
@@ -251,13 +252,13 @@ def send_expiry_notices(today=None):
 # ---------------------------------------------------------------------------
 
 PROJECT_STEPS = {
-    "start_review": Step("start_review", _("提交专家评审"), (PS.PROPOSED,), PS.UNDER_REVIEW),
-    "approve": Step("approve", _("批准立项"), (PS.UNDER_REVIEW,), PS.APPROVED),
-    "reject": Step("reject", _("不予立项"), (PS.PROPOSED, PS.UNDER_REVIEW), PS.REJECTED, reason_required=True),
-    "start": Step("start", _("开始实施"), (PS.APPROVED,), PS.IN_PROGRESS),
-    "complete": Step("complete", _("结项验收"), (PS.IN_PROGRESS,), PS.COMPLETED),
-    "apply": Step("apply", _("登记成果应用"), (PS.COMPLETED,), PS.APPLIED),
-    "terminate": Step("terminate", _("终止项目"), (PS.APPROVED, PS.IN_PROGRESS), PS.TERMINATED, reason_required=True),
+    "start_review": Step("start_review", gettext_lazy("提交专家评审"), (PS.PROPOSED,), PS.UNDER_REVIEW),
+    "approve": Step("approve", gettext_lazy("批准立项"), (PS.UNDER_REVIEW,), PS.APPROVED),
+    "reject": Step("reject", gettext_lazy("不予立项"), (PS.PROPOSED, PS.UNDER_REVIEW), PS.REJECTED, reason_required=True),
+    "start": Step("start", gettext_lazy("开始实施"), (PS.APPROVED,), PS.IN_PROGRESS),
+    "complete": Step("complete", gettext_lazy("结项验收"), (PS.IN_PROGRESS,), PS.COMPLETED),
+    "apply": Step("apply", gettext_lazy("登记成果应用"), (PS.COMPLETED,), PS.APPLIED),
+    "terminate": Step("terminate", gettext_lazy("终止项目"), (PS.APPROVED, PS.IN_PROGRESS), PS.TERMINATED, reason_required=True),
 }
 
 

@@ -8,6 +8,7 @@ Deletion, as on the pages, is for staff.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
@@ -136,7 +137,7 @@ class ExchangeVisitSerializer(ModelCleanSerializer):
 class TrainingViewSet(PortalViewSet):
     def perform_destroy(self, instance):
         if not is_writer(self.request.user):
-            raise PermissionDenied("只有联合体工作人员可以删除记录。")
+            raise PermissionDenied(_("只有联合体工作人员可以删除记录。"))
         instance.delete()
 
 
@@ -181,7 +182,7 @@ class TrainingSessionViewSet(TrainingViewSet):
         session = self.get_object()
         upload = request.FILES.get("file")
         if upload is None:
-            return Response({"file": ["请上传学员名单文件（.xlsx 或 .csv）。"]}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"file": [_("请上传学员名单文件（.xlsx 或 .csv）。")]}, status=status.HTTP_400_BAD_REQUEST)
         try:
             imp = services.stage_import(session, upload, by=request.user)
         except services.ImportRejected as exc:

@@ -134,7 +134,7 @@ class TraineeAddForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     id_number = forms.CharField(label=_("身份证号"), max_length=18, required=False,
                                 help_text=_("只保存脱敏号码和不可逆摘要，用于识别同一人。"))
-    gender = forms.ChoiceField(label=_("性别"), choices=[("", "—"), ("男", "男"), ("女", "女")], required=False)
+    gender = forms.ChoiceField(label=_("性别"), choices=[("", "—"), ("男", _("男")), ("女", _("女"))], required=False)
     phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
     employer = forms.CharField(label=_("工作单位"), max_length=200, required=False)
     job_title = forms.CharField(label=_("岗位/职务"), max_length=100, required=False)

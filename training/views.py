@@ -3,8 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic.edit import CreateView
 
@@ -56,8 +55,6 @@ from .models import (
     TrainingSession,
 )
 
-T = gettext_lazy
-
 
 class ChildCreateView(LoginRequiredMixin, _SavedCheckMixin, CreateView):
     """Create a record under a parent the user may change (a guest professor of a class …)."""
@@ -93,10 +90,10 @@ class OrderClassListView(PortalListView):
     select_related = ("enterprise", "school")
     export_name = "order-classes"
     export_fields = (
-        (T("班级名称"), "name"), (T("订单企业"), "enterprise.name"), (T("学校"), "school.name"), (T("专业"), "major"),
-        (T("招生年份"), "intake_year"), (T("培养模式"), "mode"), (T("计划人数"), "planned"), (T("实际招收"), "enrolled"),
-        (T("毕业人数"), "graduated"), (T("订单企业录用"), "employed"),
-        (T("订单就业率(%)"), lambda o: o.employment_rate_percent),
+        (_("班级名称"), "name"), (_("订单企业"), "enterprise.name"), (_("学校"), "school.name"), (_("专业"), "major"),
+        (_("招生年份"), "intake_year"), (_("培养模式"), "mode"), (_("计划人数"), "planned"), (_("实际招收"), "enrolled"),
+        (_("毕业人数"), "graduated"), (_("订单企业录用"), "employed"),
+        (_("订单就业率(%)"), lambda o: o.employment_rate_percent),
     )
 
 
@@ -160,11 +157,11 @@ class TrainingSessionListView(PortalListView):
     prefetch_related = ("beneficiaries",)
     export_name = "training-sessions"
     export_fields = (
-        (T("培训名称"), "title"), (T("培训类型"), "kind"), (T("承办单位"), "provider.name"),
-        (T("受益单位"), lambda s: "、".join(o.name for o in s.beneficiaries.all())),
-        (T("开始时间"), "starts_at"), (T("结束时间"), "ends_at"), (T("学时"), lambda s: float(s.hours)),
-        (T("地点"), lambda s: s.place.name if s.place else s.location), (T("申报人数"), "declared_headcount"),
-        (T("名单人数"), "trainee_count"), (T("人次"), "person_times"), (T("状态"), "status"),
+        (_("培训名称"), "title"), (_("培训类型"), "kind"), (_("承办单位"), "provider.name"),
+        (_("受益单位"), lambda s: "、".join(o.name for o in s.beneficiaries.all())),
+        (_("开始时间"), "starts_at"), (_("结束时间"), "ends_at"), (_("学时"), lambda s: float(s.hours)),
+        (_("地点"), lambda s: s.place.name if s.place else s.location), (_("申报人数"), "declared_headcount"),
+        (_("名单人数"), "trainee_count"), (_("人次"), "person_times"), (_("状态"), "status"),
     )
 
 
@@ -209,8 +206,8 @@ class TraineeListView(PortalListView):
     paginate_by = 50
     export_name = "trainees"
     export_fields = (
-        (T("培训"), "session.title"), (T("姓名"), "name"), (T("身份证号（脱敏）"), "id_number_masked"),
-        (T("性别"), "gender"), (T("手机号"), "phone"), (T("工作单位"), "employer"), (T("岗位/职务"), "job_title"),
+        (_("培训"), "session.title"), (_("姓名"), "name"), (_("身份证号（脱敏）"), "id_number_masked"),
+        (_("性别"), "gender"), (_("手机号"), "phone"), (_("工作单位"), "employer"), (_("岗位/职务"), "job_title"),
     )
 
     def get_context_data(self, **kwargs):
@@ -298,14 +295,14 @@ class _ImportStepView(PortalActionView):
 
 
 class TraineeImportConfirmView(_ImportStepView):
-    title = T("确认导入")
-    success_message = T("学员名单已导入。")
+    title = _("确认导入")
+    success_message = _("学员名单已导入。")
 
     def perform(self, obj, form):
         try:
             services.confirm_import(obj.pk, by=self.request.user)
         except services.ImportRejected as exc:
-            lines = [f"第{e['row']}行「{e['column']}」：{e['message']}" for e in
+            lines = [_("第%(row)s行「%(column)s」：%(message)s") % e for e in
                      [x.as_dict() for x in exc.result.errors[:20]]]
             raise ValidationError([exc.messages[0], *lines]) from exc
 
@@ -314,9 +311,9 @@ class TraineeImportConfirmView(_ImportStepView):
 
 
 class TraineeImportDiscardView(_ImportStepView):
-    title = T("放弃导入")
+    title = _("放弃导入")
     button_class = "btn-outline-danger"
-    success_message = T("已放弃本次导入，未导入任何学员。")
+    success_message = _("已放弃本次导入，未导入任何学员。")
 
     def perform(self, obj, form):
         services.discard_import(obj.pk, by=self.request.user)
@@ -330,8 +327,8 @@ class TraineeAddView(PortalActionView):
 
     model = TrainingSession
     form_class = TraineeAddForm
-    title = T("添加学员")
-    success_message = T("学员已添加。")
+    title = _("添加学员")
+    success_message = _("学员已添加。")
 
     def perform(self, obj, form):
         services.add_trainee(obj, form.cleaned_data, by=self.request.user)
@@ -340,9 +337,9 @@ class TraineeAddView(PortalActionView):
 class TraineeDeleteView(PortalActionView):
     model = Trainee
     form_class = ConfirmForm
-    title = T("移出名单")
+    title = _("移出名单")
     button_class = "btn-danger"
-    success_message = T("学员已移出名单。")
+    success_message = _("学员已移出名单。")
 
     def perform(self, obj, form):
         services.remove_trainee(obj.pk, by=self.request.user)
@@ -363,8 +360,8 @@ class TeacherListView(PortalListView):
     select_related = ("school",)
     export_name = "teachers"
     export_fields = (
-        (T("姓名"), "name"), (T("学校"), "school.name"), (T("专业领域"), "subject_area"), (T("职称"), "title"),
-        (T("工号"), "employee_no"),
+        (_("姓名"), "name"), (_("学校"), "school.name"), (_("专业领域"), "subject_area"), (_("职称"), "title"),
+        (_("工号"), "employee_no"),
     )
 
     def get_queryset(self):
@@ -473,9 +470,9 @@ class ExchangeVisitListView(PortalListView):
     prefetch_related = ("visited",)
     export_name = "exchange-visits"
     export_fields = (
-        (T("日期"), "date"), (T("走访单位"), "visiting_organization.name"),
-        (T("被走访单位"), lambda v: "、".join(o.name for o in v.visited.all())),
-        (T("参加人数"), "participants"), (T("目的与内容"), "purpose"),
+        (_("日期"), "date"), (_("走访单位"), "visiting_organization.name"),
+        (_("被走访单位"), lambda v: "、".join(o.name for o in v.visited.all())),
+        (_("参加人数"), "participants"), (_("目的与内容"), "purpose"),
     )
 
 
