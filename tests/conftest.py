@@ -7,6 +7,7 @@ check "own organisation" against "other organisation".
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from members.models import Role
@@ -15,6 +16,15 @@ from .factories import OrganizationFactory, SchoolFactory, UserFactory
 
 PASSWORD = "pw-Test-2025"
 ROLES = ("anonymous", "admin", "staff", "leadership", "member", "other_member")
+
+
+@pytest.fixture(autouse=True)
+def _chinese(settings):
+    """Each test starts in the portal's default language: a request made in English (the
+    language cookie) leaves English active in the thread after it, as LocaleMiddleware does."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -397,8 +397,8 @@ def validate(rows, file_format, *, existing_keys=frozenset(), keep_rows=True, si
     """Check every row; returns an ImportResult (clean rows and errors by row and column).
 
     ``rows`` are raw tuples (header included), ``existing_keys`` the person keys already
-    on the session, ``sink(cells, line)`` (optional) receives each valid row's cells as text in
-    the template's column order (the preview step keeps them for the confirm step). Raises ImportFileError when the file as a whole is refused.
+    on the session, ``sink(row)`` (optional) receives each valid row as a CleanRow (the preview
+    step keeps them for the confirm step). Raises ImportFileError when the file as a whole is refused.
     """
     rows = iter(rows)
     mapping = None
@@ -504,10 +504,12 @@ def validate(rows, file_format, *, existing_keys=frozenset(), keep_rows=True, si
             errors.append(RowError(line, L_ID if id_hash else L_NAME, msg_existing))
         else:
             seen[key] = line
-            if keep_rows:
-                clean.append(CleanRow(line, name, id_hash, masked, key, gender, phone, employer[:200], job_title[:100]))
-        if sink is not None:
-            sink(cells, line)
+            if keep_rows or sink is not None:
+                row = CleanRow(line, name, id_hash, masked, key, gender, phone, employer[:200], job_title[:100])
+                if keep_rows:
+                    clean.append(row)
+                if sink is not None:
+                    sink(row)
     if count == 0:
         raise ImportFileError(_("文件中没有学员数据（只有表头）。"), code="empty")
     result.row_count = count

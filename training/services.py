@@ -1,16 +1,16 @@
 """Trainee lists: upload → preview → confirm (all rows or none), and single adds/removals.
 
-The preview step validates the upload and keeps its rows server-side (a canonical
-UTF-8 CSV under MEDIA_ROOT/imports/ with a generated name, referenced by a
-TraineeImport row in status "preview"); the client never resends rows. Confirm
-re-validates that file against the session as it is now and stores every row in
-one transaction, or nothing. PostgreSQL gets the rows by COPY, other databases by
-bulk_create. Bulk inserts send no signals and bypass simple-history, so every
+The preview step validates the upload and keeps its clean rows server-side, already
+in the form they are stored in (name, 身份证号 HMAC and mask, person key …, never the
+full 身份证号), as PostgreSQL COPY text under MEDIA_ROOT/imports/ with a generated
+name, referenced by a TraineeImport row in status "preview"; the client never
+resends rows. Confirm checks those rows against the session as it is now (a person
+added to it since the preview) and stores every row in one transaction, or nothing.
+PostgreSQL gets the rows by COPY, other databases by bulk_create. Bulk inserts send no signals and bypass simple-history, so every
 import is recorded as its own TraineeImport row, and the session is saved with
 update_fields (one post_save tells the dashboards that figures changed).
 """
 
-import csv
 import io
 import os
 import re
@@ -87,7 +87,8 @@ def stage_import(session, uploaded_file, *, by):
     folder = imports_dir()
     token = uuid.uuid4().hex
     upload_path = folder / f"upload-{token}"
-    stored_path = folder / f"{token}.csv"
+    stored_path = folder / f"{token}.tsv"
+    preview = []
     try:
         with open(upload_path, "wb") as fh:
             for chunk in uploaded_file.chunks():
@@ -96,15 +97,18 @@ def stage_import(session, uploaded_file, *, by):
             head = fh.read(8192)
         file_format = importer.sniff_format(head, uploaded_file.name)
         with open(stored_path, "w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(importer.TEMPLATE_HEADERS)
+            write = out.write
+
+            def keep(row):
+                write(staged_line(row))
+                if len(preview) < PREVIEW_ROWS:
+                    preview.append(row.preview())
+
             result = importer.read_and_validate(
-                upload_path, file_format, existing_keys=existing_person_keys(session), keep_rows=False,
-                sink=lambda cells, line: writer.writerow(cells),
+                upload_path, file_format, existing_keys=existing_person_keys(session), keep_rows=False, sink=keep,
             )
         if not result.ok:
             raise ImportRejected(result)
-        preview = _preview_rows(stored_path)
         imp = TraineeImport.objects.create(
             session=session, uploaded_by=by, file_name=os.path.basename(uploaded_file.name or "")[:255] or "upload",
             stored_file=stored_path.name, file_format=file_format, row_count=result.row_count,
@@ -116,19 +120,6 @@ def stage_import(session, uploaded_file, *, by):
     finally:
         _remove(upload_path)
     return imp
-
-
-def _preview_rows(stored_path):
-    rows = importer.read_table(stored_path, "csv")
-    result = importer.validate(_first(rows, PREVIEW_ROWS + 1), "csv")
-    return [row.preview() for row in result.rows]
-
-
-def _first(iterable, n):
-    for i, item in enumerate(iterable):
-        if i >= n:
-            return
-        yield item
 
 
 def stored_path(imp):
@@ -148,14 +139,15 @@ def confirm_import(import_id, *, by):
         path = stored_path(imp)
         if path is None or not path.exists():
             raise ValidationError(_("待确认的文件已不存在，请重新上传。"))
-        result = importer.read_and_validate(path, "csv", existing_keys=existing_person_keys(session))
+        lines = read_staged(path)
+        result = check_staged(lines, existing_person_keys(session))
         if not result.ok:
             raise ImportRejected(result)
-        insert_trainees(session, result.rows, batch=imp)
+        insert_staged(session, lines, batch=imp)
         imp.status = ImportStatus.CONFIRMED
         imp.confirmed_by = by
         imp.confirmed_at = timezone.now()
-        imp.row_count = len(result.rows)
+        imp.row_count = len(lines)
         imp.stored_file = ""
         imp.save(update_fields=["status", "confirmed_by", "confirmed_at", "row_count", "stored_file"])
         refresh_trainee_count(session)
@@ -180,7 +172,7 @@ def discard_import(import_id, *, by):
 
 
 def discard_stale_previews(hours=None):
-    """Discard previews nobody confirmed (their kept files hold full ID numbers): returns how many."""
+    """Discard previews nobody confirmed (their kept rows hold names and phone numbers): returns how many."""
     from datetime import timedelta
 
     hours = hours if hours is not None else getattr(settings, "TRAINEE_IMPORT_PREVIEW_HOURS", 24)
@@ -226,31 +218,98 @@ def _bulk_create_trainees(session, rows, batch):
 
 _COPY_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]").search
+_COPY_UNESCAPE = re.compile(r"\\(.)")
+_UNESCAPED = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
+# A staged row: the trainee table's columns between session_id and import_batch_id (TRAINEE_COLUMNS).
+STAGED_COLUMNS = TRAINEE_COLUMNS[1:-1]
+
+
+def staged_line(r):
+    """One clean row in PostgreSQL COPY text format (tab-separated, backslash escapes)."""
+    name, phone, employer, job = r.name, r.phone, r.employer, r.job_title
+    if _COPY_SPECIAL(name + phone + employer + job):
+        name, phone, employer, job = (x.translate(_COPY_ESCAPE) for x in (name, phone, employer, job))
+    row = "\\N" if r.row is None else r.row
+    return f"{name}\t{r.id_number_hash}\t{r.id_number_masked}\t{r.person_key}\t{r.gender}\t{phone}\t{employer}\t{job}\t{row}\n"
 
 
 def copy_text(rows, session_id, batch_id):
     """Rows in PostgreSQL COPY text format (tab-separated, backslash escapes, \\N for NULL)."""
+    return _copy_buffer([staged_line(r)[:-1] for r in rows], session_id, batch_id)
+
+
+def _copy_buffer(lines, session_id, batch_id):
     head = f"{session_id}\t"
     tail = "\t" + ("\\N" if batch_id is None else str(batch_id)) + "\n"
-    esc, special = _COPY_ESCAPE, _COPY_SPECIAL
-    parts = []
-    append = parts.append
-    for r in rows:
-        name, phone, employer, job = r.name, r.phone, r.employer, r.job_title
-        if special(name + phone + employer + job):
-            name, phone, employer, job = (x.translate(esc) for x in (name, phone, employer, job))
-        append(f"{head}{name}\t{r.id_number_hash}\t{r.id_number_masked}\t{r.person_key}\t{r.gender}\t"
-               f"{phone}\t{employer}\t{job}\t{r.row}{tail}")
-    return io.StringIO("".join(parts))
+    return io.StringIO(head + (tail + head).join(lines) + tail)
+
+
+def read_staged(path):
+    """The staged rows of a preview, one COPY text line each (without its newline)."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        lines = fh.read().split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def _unescape(field):
+    if "\\" not in field:
+        return field
+    return _COPY_UNESCAPE.sub(lambda m: _UNESCAPED.get(m.group(1), m.group(1)), field)
+
+
+def staged_values(line):
+    """A staged line as a dict of the trainee's fields."""
+    values = dict(zip(STAGED_COLUMNS, (_unescape(f) for f in line.split("\t")), strict=True))
+    values["row_number"] = None if values["row_number"] == "\\N" else int(values["row_number"])
+    return values
+
+
+def check_staged(lines, existing_keys):
+    """The staged rows against the session as it is now: a person added since the preview is an error."""
+    result = importer.ImportResult(file_format="csv", row_count=len(lines))
+    if existing_keys:
+        key_at = STAGED_COLUMNS.index("person_key")
+        label_id, label_name = importer.LABELS["id_number"], importer.LABELS["name"]
+        for line in lines:
+            fields = line.split("\t")
+            if fields[key_at] in existing_keys:
+                column = label_id if fields[STAGED_COLUMNS.index("id_number_hash")] else label_name
+                result.errors.append(importer.RowError(int(fields[-1]), column, _("该学员已在本次培训名单中。")))
+    return result
+
+
+def insert_staged(session, lines, *, batch=None):
+    """Insert staged rows: COPY on PostgreSQL, bulk_create elsewhere."""
+    if not lines:
+        return 0
+    batch_id = batch.pk if batch else None
+    if connection.vendor == "postgresql":
+        return _copy_staged(session.pk, lines, batch_id)
+    return _bulk_create_staged(session.pk, lines, batch_id)
+
+
+def _copy_staged(session_id, lines, batch_id):
+    return _copy(_copy_buffer(lines, session_id, batch_id), len(lines))
+
+
+def _bulk_create_staged(session_id, lines, batch_id):
+    objs = [Trainee(session_id=session_id, import_batch_id=batch_id, **staged_values(line)) for line in lines]
+    Trainee.objects.bulk_create(objs, batch_size=SQLITE_BATCH)
+    return len(objs)
+
+
+def _copy(buf, count):
+    table = connection.ops.quote_name(Trainee._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in TRAINEE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buf)
+    return count
 
 
 def _copy_trainees(session, rows, batch):
-    table = connection.ops.quote_name(Trainee._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in TRAINEE_COLUMNS)
-    buf = copy_text(rows, session.pk, batch.pk if batch else None)
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buf)
-    return len(rows)
+    return _copy(copy_text(rows, session.pk, batch.pk if batch else None), len(rows))
 
 
 def add_trainee(session, data, *, by):

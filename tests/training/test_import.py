@@ -14,7 +14,7 @@ from django.db.models.signals import post_save
 from django.urls import reverse
 from openpyxl import Workbook
 
-from members.validators import validate_id_number
+from members.validators import mask_id_number, validate_id_number
 from training import importer, services
 from training.models import ImportStatus, Trainee, TraineeImport, TrainingSession
 
@@ -410,12 +410,32 @@ def test_adding_a_trainee_with_a_bad_id_number_changes_nothing(session, staff_us
 
 
 def test_bulk_insert_path_stores_more_rows_than_one_sqlite_batch(session, staff_user, monkeypatch):
-    monkeypatch.setattr(services, "_copy_trainees", services._bulk_create_trainees)
+    monkeypatch.setattr(services, "_copy_staged", services._bulk_create_staged)
     imp = services.stage_import(session, upload("a.csv", csv_bytes(rows(600, birth="19700101")[:600])), by=staff_user)
     # 600 rows need distinct numbers: valid_id_number repeats after 1000, so this is safe.
     services.confirm_import(imp.pk, by=staff_user)
     session.refresh_from_db()
     assert session.trainee_count == 600 == Trainee.objects.filter(session=session).count()
+
+
+@pytest.mark.parametrize("path", ["_bulk_create_staged", "_copy_staged"])
+def test_the_kept_rows_hold_no_full_id_number_and_store_exactly_what_was_read(session, staff_user, monkeypatch, path):
+    if path == "_copy_staged" and connection.vendor != "postgresql":
+        pytest.skip("COPY is the PostgreSQL path")
+    monkeypatch.setattr(services, "_copy_staged", getattr(services, path))
+    data = rows(3)
+    data[0][4] = "兰石\t集团\\二厂\\N"  # backslashes that look like COPY escapes
+    data[1][5] = "车\\工\r\n二班"
+    imp = services.stage_import(session, upload("a.csv", csv_bytes(data)), by=staff_user)
+    kept = (Path(settings.MEDIA_ROOT) / "imports" / imp.stored_file).read_text(encoding="utf-8")
+    assert all(r[1] not in kept for r in data), "the kept rows carry the HMAC and the mask, not the number"
+    assert mask_id_number(data[2][1]) in kept
+    services.confirm_import(imp.pk, by=staff_user)
+    stored = {t.row_number: t for t in Trainee.objects.filter(session=session)}
+    assert stored[2].employer == "兰石\t集团\\二厂\\N" and stored[3].job_title == "车\\工\r\n二班"
+    assert [stored[n].name for n in (2, 3, 4)] == ["学员0", "学员1", "学员2"]
+    assert stored[4].id_number_masked == mask_id_number(data[2][1]) and stored[4].import_batch_id == imp.pk
+    assert stored[3].gender == "male" and stored[2].phone == "13900000000"
 
 
 def test_copy_text_escapes_tabs_newlines_and_backslashes():
