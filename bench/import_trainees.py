@@ -297,9 +297,8 @@ def main():
         print(f"database: PostgreSQL “{BENCH_DB}”, {os.cpu_count()} CPUs, load average "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print()
-        from training import importer, services
-
         from dashboards import services as kpi_services
+        from training import services
 
         timed(services, "check_staged")
         timed(services, "insert_staged")

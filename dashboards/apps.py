@@ -7,6 +7,7 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("目标与看板")
 
     def ready(self):
-        from . import signals
+        from . import pagecache, signals
 
         signals.connect()
+        pagecache.connect()

@@ -23,7 +23,7 @@ from consortium.access import is_reader, is_writer, member_org_id
 from consortium.exports import neutralise, resolve, xlsx_response
 from members.models import Organization
 
-from . import figures, services
+from . import figures, pagecache, services
 from .forms import CloseYearForm, ReopenYearForm, TargetsForm
 from .metrics import REGISTRY
 from .models import Target, YearCloseEvent
@@ -74,10 +74,18 @@ class OverviewView(LoginRequiredMixin, YearMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.year = requested_year(request)
-        return super().get(request, *args, **kwargs)
+        key = pagecache.key_for(request, self.year)
+        cached = pagecache.serve(request, key)
+        if cached is not None:
+            return cached
+        response = super().get(request, *args, **kwargs)
+        response.render()
+        return pagecache.store(request, key, response)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        # Rendered with a placeholder token: pagecache puts the session's own token in.
+        ctx["csrf_token"] = pagecache.CSRF_PLACEHOLDER
         user, year = self.request.user, self.year
         known = figures.head(year)
         # The rendered figures change only with a roll-up, a target or a close: the template

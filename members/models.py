@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -8,6 +9,9 @@ from simple_history.models import HistoricalRecords
 from consortium.access import VIEW, RestrictedQuerySet
 
 from .validators import validate_credit_code
+
+# Sent after notifications are created or marked read in bulk (no post_save then).
+notifications_changed = Signal()
 
 
 class Role(models.TextChoices):

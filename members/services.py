@@ -82,10 +82,11 @@ def notify(users, title, *, body="", url="", email=True):
     """Send a portal notification (and an email where the user has an address) to each user."""
     from django.core.mail import send_mail
 
-    from .models import Notification
+    from .models import Notification, notifications_changed
 
     users = [u for u in users if u is not None and u.is_active]
     Notification.objects.bulk_create([Notification(user=u, title=title, body=body, url=url) for u in users])
+    notifications_changed.send(sender=Notification)
     if email:
         recipients = sorted({u.email for u in users if u.email})
         for address in recipients:

@@ -17,7 +17,7 @@ from consortium.views import (
 from . import services
 from .filters import OrganizationFilterSet
 from .forms import MembershipStepForm, OrganizationForm
-from .models import MembershipEvent, Notification, Organization
+from .models import MembershipEvent, Notification, Organization, notifications_changed
 
 
 class OrganizationListView(PortalListView):
@@ -109,4 +109,5 @@ class NotificationListView(LoginRequiredMixin, ListView):
 class NotificationReadAllView(LoginRequiredMixin, View):
     def post(self, request):
         Notification.objects.for_user(request.user).unread().update(read_at=timezone.now())
+        notifications_changed.send(sender=Notification)
         return HttpResponseRedirect(reverse("members:notification_list"))
