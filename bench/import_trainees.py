@@ -246,8 +246,8 @@ def time_floors(csv_path, org):
     with open(csv_path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
         next(reader)
-        objs = [Trainee(session_id=session.pk, name=r[0], person_key=r[1], id_number_masked=r[1][:18], phone=r[3],
-                        employer=r[4], job_title=r[5]) for r in reader]
+        objs = [Trainee(session_id=session.pk, name=r[0], person_key=i, id_number_masked=r[1][:18], phone=r[3],
+                        employer=r[4], job_title=r[5]) for i, r in enumerate(reader)]
     Trainee.objects.bulk_create(objs, batch_size=2000)
     bulk = time.perf_counter() - t0
     Trainee.objects.filter(session=session).delete()

@@ -89,7 +89,7 @@ class CleanRow:
     name: str
     id_number_hash: str
     id_number_masked: str
-    person_key: str
+    person_key: int
     gender: str
     phone: str
     employer: str
@@ -141,8 +141,14 @@ def hash_id_number(id_number):
     return keyed_hash(normalise_id_number(id_number))
 
 
+# The person key is the first 60 bits of the HMAC (of the 身份证号, or of name and phone) as an
+# integer: a bigint compares, indexes and counts several times faster than 64 hex characters. Two
+# different people share a key with a chance of about n²/2⁶¹ (4 in 10 million for a million people).
+PERSON_KEY_HEX = 15
+
+
 def person_key_for(id_hash, name, phone):
-    return id_hash or keyed_hash(f"name:{name}|phone:{phone}")
+    return int((id_hash or keyed_hash(f"name:{name}|phone:{phone}"))[:PERSON_KEY_HEX], 16)
 
 
 def normalise_id_number(value):
@@ -496,7 +502,7 @@ def validate(rows, file_format, *, existing_keys=frozenset(), keep_rows=True, si
         if row_errors:
             errors.extend(row_errors)
             continue
-        key = id_hash or keyed_hash(f"name:{name}|phone:{phone}")
+        key = int((id_hash or keyed_hash(f"name:{name}|phone:{phone}"))[:PERSON_KEY_HEX], 16)
         first = seen.get(key)
         if first is not None:
             errors.append(RowError(line, L_ID if id_hash else L_NAME, msg_dup % {"row": first}))

@@ -263,6 +263,7 @@ def staged_values(line):
     """A staged line as a dict of the trainee's fields."""
     values = dict(zip(STAGED_COLUMNS, (_unescape(f) for f in line.split("\t")), strict=True))
     values["row_number"] = None if values["row_number"] == "\\N" else int(values["row_number"])
+    values["person_key"] = int(values["person_key"])
     return values
 
 
@@ -274,7 +275,7 @@ def check_staged(lines, existing_keys):
         label_id, label_name = importer.LABELS["id_number"], importer.LABELS["name"]
         for line in lines:
             fields = line.split("\t")
-            if fields[key_at] in existing_keys:
+            if int(fields[key_at]) in existing_keys:
                 column = label_id if fields[STAGED_COLUMNS.index("id_number_hash")] else label_name
                 result.errors.append(importer.RowError(int(fields[-1]), column, _("该学员已在本次培训名单中。")))
     return result

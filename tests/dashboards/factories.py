@@ -9,6 +9,7 @@ from factory.django import DjangoModelFactory
 
 from projects.models import Agreement, AgreementKind, Platform, PlatformKind, PlatformLevel, Project, ProjectKind
 from tests.factories import OrganizationFactory, SchoolFactory
+from training import importer
 from training.models import (
     DualTeacherRecognition,
     DualTeacherTraining,
@@ -49,13 +50,14 @@ class TraineeFactory(DjangoModelFactory):
 
     session = factory.SubFactory(SessionFactory)
     name = factory.Faker("name", locale="zh_CN")
-    person_key = factory.Sequence(lambda n: f"{n:064x}")
+    person_key = factory.Sequence(lambda n: n)
 
 
 def add_trainees(session, keys):
-    """Trainee rows for a session, keeping trainee_count equal to the list like the import does."""
+    """Trainee rows for a session, keeping trainee_count equal to the list like the import does.
+    Keys are names of people ("p1"): the same name is the same person."""
     for key in keys:
-        TraineeFactory(session=session, person_key=key)
+        TraineeFactory(session=session, person_key=importer.person_key_for("", key, ""))
     session.trainee_count = session.trainees.count()
     session.save(update_fields=["trainee_count"])
     return session

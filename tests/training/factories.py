@@ -88,7 +88,7 @@ class TraineeFactory(DjangoModelFactory):
     name = factory.Faker("name", locale="zh_CN")
     id_number_hash = factory.Sequence(lambda n: importer.hash_id_number(valid_id_number(n)))
     id_number_masked = factory.Sequence(lambda n: valid_id_number(n)[:6] + "********" + valid_id_number(n)[-4:])
-    person_key = factory.LazyAttribute(lambda o: o.id_number_hash)
+    person_key = factory.LazyAttribute(lambda o: importer.person_key_for(o.id_number_hash, "", ""))
     employer = "兰石集团"
 
 

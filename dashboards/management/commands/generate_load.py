@@ -189,15 +189,16 @@ class Command(BaseCommand):
         # Trainees: 10 on each of the first sessions, drawn from a pool of persons (distinct per session).
         t0 = time.monotonic()
         pool = opts["persons"]
-        keys = [hashlib.sha256(f"person-{k}".encode()).hexdigest() for k in range(pool)]
+        hashes = [hashlib.sha256(f"person-{k}".encode()).hexdigest() for k in range(pool)]
+        keys = [int(h[:15], 16) for h in hashes]
         trainees = Loader("training.Trainee")
 
         def trainee_rows():
             for s in range(listed):
                 for j in range(per_list):
-                    key = keys[((s * per_list + j) * 2654435761) % pool]
-                    yield {"session_id": first_session + s, "name": "学员", "person_key": key,
-                           "id_number_hash": key, "id_number_masked": "620102********1234"}
+                    k = ((s * per_list + j) * 2654435761) % pool
+                    yield {"session_id": first_session + s, "name": "学员", "person_key": keys[k],
+                           "id_number_hash": hashes[k], "id_number_masked": "620102********1234"}
 
         self.step("trainees", trainees.copy(trainee_rows()), t0)
 
