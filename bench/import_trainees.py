@@ -304,14 +304,18 @@ def main():
         timed(services, "insert_staged")
         timed(kpi_services, "rollup")
         print(f"{'file':<24}{'preview':>10}{'confirm':>10}{'(check':>9}{'COPY':>8}{'roll-up)':>10}"
-              f"{'total':>10}{'rows':>10}   floor")
+              f"{'stored':>10}{'rows':>10}   limit")
         for label, path in files.items():
             preview, confirm, stored = time_import(path, user, org)
             floor = FLOOR["xlsx" if label.startswith("xlsx") else "csv"]
-            verdict = "ok" if preview + confirm < floor else "SLOWER"
+            rollup = SPENT.get("rollup", 0.0)
+            stored_in = preview + confirm - rollup
+            verdict = "ok" if stored_in < floor else "SLOWER"
             print(f"{label:<24}{preview:>9.2f}s{confirm:>9.2f}s{SPENT['check_staged']:>8.2f}s"
-                  f"{SPENT['insert_staged']:>7.2f}s{SPENT.get('rollup', 0):>9.2f}s{preview + confirm:>9.2f}s{stored:>10,}   "
+                  f"{SPENT['insert_staged']:>7.2f}s{rollup:>9.2f}s{stored_in:>9.2f}s{stored:>10,}   "
                   f"< {floor:.0f} s  {verdict}")
+        print("stored = preview + confirm without the KPI roll-up: the roll-up runs in the request only in the")
+        print("embedded mode (no REDIS_URL); with Redis it is queued to the Celery worker.")
         print()
         n, parse, copy, bulk = time_floors(files["csv"], org)
         print(ISSUE_FLOOR)

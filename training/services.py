@@ -97,16 +97,20 @@ def stage_import(session, uploaded_file, *, by):
             head = fh.read(8192)
         file_format = importer.sniff_format(head, uploaded_file.name)
         with open(stored_path, "w", encoding="utf-8", newline="") as out:
-            write = out.write
+            lines = []
 
             def keep(row):
-                write(staged_line(row))
+                lines.append(staged_line(row))
                 if len(preview) < PREVIEW_ROWS:
                     preview.append(row.preview())
+                if len(lines) == 10_000:
+                    out.write("".join(lines))
+                    lines.clear()
 
             result = importer.read_and_validate(
                 upload_path, file_format, existing_keys=existing_person_keys(session), keep_rows=False, sink=keep,
             )
+            out.write("".join(lines))
         if not result.ok:
             raise ImportRejected(result)
         imp = TraineeImport.objects.create(
