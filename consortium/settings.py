@@ -140,6 +140,9 @@ TRAINEE_IMPORT_MAX_ZIP_ENTRIES = env.int("TRAINEE_IMPORT_MAX_ZIP_ENTRIES", defau
 TRAINEE_IMPORT_MAX_RATIO = env.int("TRAINEE_IMPORT_MAX_RATIO", default=100)
 TRAINEE_IMPORT_PREVIEW_HOURS = env.int("TRAINEE_IMPORT_PREVIEW_HOURS", default=24)
 
+# On PostgreSQL the KPI roll-up counts distinct people on a second connection alongside the rest.
+KPI_ROLLUP_THREADS = env.bool("KPI_ROLLUP_THREADS", default=True)
+
 # Seconds each worker keeps a rendered overview page per user (dashboards/pagecache.py); 0 = off.
 DASHBOARD_PAGE_CACHE_SECONDS = env.int("DASHBOARD_PAGE_CACHE_SECONDS", default=5)
 

@@ -28,6 +28,12 @@ def _chinese(settings):
 
 
 @pytest.fixture(autouse=True)
+def _rollup_on_one_connection(settings):
+    """A test's records are not committed: a second connection would not see them."""
+    settings.KPI_ROLLUP_THREADS = False
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "uploads"

@@ -271,3 +271,29 @@ def test_every_counted_model_is_watched():
     for metric in METRICS:
         assert metric.model in watched, metric.code
     assert "training.Trainee" in watched and REGISTRY
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the second connection is the PostgreSQL path")
+@pytest.mark.django_db(transaction=True)
+def test_counting_distinct_people_on_a_second_connection_gives_the_same_snapshot(settings):
+    """Committed records (a second connection sees only those), counted both ways."""
+    first = add_trainees(SessionFactory(ends_at=shanghai(2025, 3, 5)), ["p1", "p2"])
+    second = add_trainees(SessionFactory(ends_at=shanghai(2025, 8, 5)), ["p2", "p3", "p4"])
+    add_trainees(SessionFactory(ends_at=shanghai(2025, 9, 5), provider=first.provider, status="cancelled"), ["p5"])
+    teacher = TeacherFactory()
+    DualTrainingFactory(teacher=teacher, completed_on=date(2025, 3, 1))
+    DualTrainingFactory(teacher=teacher, completed_on=date(2025, 10, 1))
+
+    settings.KPI_ROLLUP_THREADS = False
+    one_by_one = services.compute_all(METRICS, 2025)
+    settings.KPI_ROLLUP_THREADS = True
+    with mock.patch.object(services, "_on_own_connection", wraps=services._on_own_connection) as side:
+        alongside = services.compute_all(METRICS, 2025)
+    assert side.call_count == len([m for m in METRICS if m.value == "distinct"]) >= 2
+    assert alongside == one_by_one
+    persons = dict(zip([m.code for m in METRICS], alongside, strict=True))["training_persons"]
+    assert persons[0] == 4 and persons[1][2] == 2 and persons[1][7] == 4
+    assert persons[2] == {first.provider_id: 2, second.provider_id: 3}
+
+    services.rollup(2025)
+    assert MetricActual.objects.get(year=2025, metric="training_persons").value == 4
