@@ -6,6 +6,7 @@ except the drill-down, which lists the records behind one figure through for_use
 
 import logging
 
+from celery.result import EagerResult
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -260,7 +261,9 @@ class RecomputeView(StaffRequiredMixin, View):
             services.rollup(year)
             messages.success(request, _("已重新计算 %(year)s 年度指标。") % {"year": year})
             return HttpResponseRedirect(target)
-        if getattr(result, "successful", lambda: False)() and result.ready():
+        # Run in-process (no broker) the result is at hand; queued to a worker it is not, and with
+        # no result backend asking for it would fail.
+        if isinstance(result, EagerResult) and result.successful():
             messages.success(request, _("已重新计算 %(year)s 年度指标。") % {"year": year})
         else:
             messages.info(request, _("已提交重新计算，稍后刷新即可看到最新数据。"))

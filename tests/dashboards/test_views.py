@@ -168,6 +168,19 @@ def test_the_recompute_button_refreshes_the_snapshot_and_falls_back_in_process_w
     assert MetricActual.objects.get(year=2025, metric="training_person_times").value == 7
 
 
+def test_the_recompute_button_with_a_worker_says_the_run_is_queued(client_for):
+    """With Redis the task goes to the worker and there is no result backend to ask."""
+    from celery.result import AsyncResult
+
+    from consortium.celery import app
+
+    queued = AsyncResult("queued-rollup", app=app)
+    with mock.patch("dashboards.tasks.rollup_kpis.apply_async", return_value=queued):
+        response = client_for("staff").post(reverse("dashboards:recompute"), {"year": "2025"}, follow=True)
+    assert response.status_code == 200
+    assert "已提交重新计算，稍后刷新即可看到最新数据。" in response.content.decode()
+
+
 def test_a_closed_year_says_so_and_reopening_needs_a_reason(client_for, users):
     SessionFactory(declared_headcount=7)
     staff = client_for("staff")
