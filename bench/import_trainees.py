@@ -236,9 +236,9 @@ def time_floors(csv_path, org):
     start = datetime(2025, 6, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
     session = TrainingSession.objects.create(title="bench floor", kind="vocational_skill", provider=org,
                                              starts_at=start, ends_at=start, declared_headcount=0)
-    rows = importer.read_and_validate(csv_path, "csv").rows
+    lines = [services.staged_line(r)[:-1] for r in importer.read_and_validate(csv_path, "csv").rows]
     t0 = time.perf_counter()
-    services._copy_trainees(session, rows, None)
+    services._copy_staged(session.pk, lines, None)
     copy = time.perf_counter() - t0
     Trainee.objects.filter(session=session).delete()
 

@@ -197,29 +197,6 @@ def refresh_trainee_count(session):
     session.save(update_fields=["trainee_count", "updated_at"])
 
 
-def insert_trainees(session, rows, *, batch=None):
-    """Insert clean rows: COPY on PostgreSQL, bulk_create elsewhere."""
-    if not rows:
-        return 0
-    if connection.vendor == "postgresql":
-        return _copy_trainees(session, rows, batch)
-    return _bulk_create_trainees(session, rows, batch)
-
-
-def _bulk_create_trainees(session, rows, batch):
-    batch_id = batch.pk if batch else None
-    objs = [
-        Trainee(
-            session_id=session.pk, name=r.name, id_number_hash=r.id_number_hash, id_number_masked=r.id_number_masked,
-            person_key=r.person_key, gender=r.gender, phone=r.phone, employer=r.employer, job_title=r.job_title,
-            row_number=r.row, import_batch_id=batch_id,
-        )
-        for r in rows
-    ]
-    Trainee.objects.bulk_create(objs, batch_size=SQLITE_BATCH)
-    return len(objs)
-
-
 _COPY_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]").search
 _COPY_UNESCAPE = re.compile(r"\\(.)")
@@ -275,14 +252,19 @@ def check_staged(lines, existing_keys):
     """The staged rows against the session as it is now: a person added since the preview is an error."""
     result = importer.ImportResult(file_format="csv", row_count=len(lines))
     if existing_keys:
-        key_at = STAGED_COLUMNS.index("person_key")
+        key_at, hash_at = STAGED_COLUMNS.index("person_key"), STAGED_COLUMNS.index("id_number_hash")
         label_id, label_name = importer.LABELS["id_number"], importer.LABELS["name"]
         for line in lines:
             fields = line.split("\t")
             if int(fields[key_at]) in existing_keys:
-                column = label_id if fields[STAGED_COLUMNS.index("id_number_hash")] else label_name
+                column = label_id if fields[hash_at] else label_name
                 result.errors.append(importer.RowError(int(fields[-1]), column, _("该学员已在本次培训名单中。")))
     return result
+
+
+def insert_trainees(session, rows, *, batch=None):
+    """Insert clean rows (importer.CleanRow) the way a confirmed import stores its staged rows."""
+    return insert_staged(session, [staged_line(r)[:-1] for r in rows], batch=batch)
 
 
 def insert_staged(session, lines, *, batch=None):
@@ -311,10 +293,6 @@ def _copy(buf, count):
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buf)
     return count
-
-
-def _copy_trainees(session, rows, batch):
-    return _copy(copy_text(rows, session.pk, batch.pk if batch else None), len(rows))
 
 
 def add_trainee(session, data, *, by):
