@@ -117,8 +117,20 @@ class Card:
         return (Decimal(100) * self.change / self.previous).quantize(Decimal("0.1"))
 
 
+class YearState:
+    """The year's roll-up state and close state, as the overview and its cache key read them."""
+
+    @property
+    def computed_at(self):
+        return self.state.computed_at if self.state else None
+
+    @property
+    def is_closed(self):
+        return bool(self.closing and self.closing.is_closed)
+
+
 @dataclass
-class Overview:
+class Overview(YearState):
     year: int
     state: object
     closing: object
@@ -128,14 +140,6 @@ class Overview:
     chains: list = field(default_factory=list)
     full: bool = False
     additive = ADDITIVE
-
-    @property
-    def computed_at(self):
-        return self.state.computed_at if self.state else None
-
-    @property
-    def is_closed(self):
-        return bool(self.closing and self.closing.is_closed)
 
     def chart_data(self):
         return {
@@ -152,21 +156,13 @@ class Overview:
 
 
 @dataclass
-class Head:
+class Head(YearState):
     """What decides whether the figures of a year changed: its last run, close state and targets."""
 
     year: int
     state: object
     closing: object
     targets_stamp: tuple
-
-    @property
-    def computed_at(self):
-        return self.state.computed_at if self.state else None
-
-    @property
-    def is_closed(self):
-        return bool(self.closing and self.closing.is_closed)
 
     def cache_key(self, scope):
         parts = (self.year, scope, self.state.run if self.state else 0, self.computed_at, self.is_closed,
