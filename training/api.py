@@ -58,7 +58,7 @@ class OrderClassSerializer(ModelCleanSerializer):
 
     class Meta:
         model = OrderClass
-        fields = ["id", "name", "enterprise", "school", "major", "intake_year", "agreement", "mode", "planned",
+        fields = ["id", "name", "enterprise", "school", "major", "intake_year", "graduation_year", "agreement", "mode", "planned",
                   "enrolled", "graduated", "employed", "employment_rate", "notes", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 

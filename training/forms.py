@@ -30,7 +30,7 @@ def _own_org_only(form, field_name):
 class OrderClassForm(PortalModelForm):
     class Meta:
         model = OrderClass
-        fields = ["name", "enterprise", "school", "major", "intake_year", "agreement", "mode",
+        fields = ["name", "enterprise", "school", "major", "intake_year", "graduation_year", "agreement", "mode",
                   "planned", "enrolled", "graduated", "employed", "notes"]
 
     def __init__(self, *args, **kwargs):

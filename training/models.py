@@ -46,11 +46,26 @@ class OrderClassMode(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+# A class without a graduation year is taken to run the three years of a 高职 programme.
+DEFAULT_PROGRAMME_YEARS = 3
+
+
 class OrderClassQuerySet(RestrictedQuerySet):
     def member_q(self, org_id, action):
         if action == VIEW:
             return models.Q(school_id=org_id) | models.Q(enterprise_id=org_id)
         return models.Q(school_id=org_id)
+
+    def new_in(self, year):
+        """Classes whose intake is in the year (新增订单班)."""
+        return self.filter(intake_year=year)
+
+    def running_in(self, year):
+        """Classes running in the year: from the intake year to the graduation year, both included."""
+        return self.filter(intake_year__lte=year).filter(
+            models.Q(graduation_year__gte=year)
+            | models.Q(graduation_year__isnull=True, intake_year__gte=year - DEFAULT_PROGRAMME_YEARS)
+        )
 
 
 class OrderClass(models.Model):
@@ -66,6 +81,9 @@ class OrderClass(models.Model):
     )
     major = models.CharField(_("专业"), max_length=100)
     intake_year = models.PositiveIntegerField(_("招生年份"))
+    graduation_year = models.PositiveIntegerField(
+        _("毕业年份"), null=True, blank=True, help_text=_("留空按学制三年计（招生年份 + 3）。"),
+    )
     agreement = models.ForeignKey(
         "projects.Agreement", on_delete=models.SET_NULL, null=True, blank=True, related_name="order_classes",
         verbose_name=_("合作协议"),
@@ -87,6 +105,11 @@ class OrderClass(models.Model):
         verbose_name_plural = _("订单班")
         ordering = ["-intake_year", "name"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(graduation_year__isnull=True) | models.Q(graduation_year__gte=F("intake_year")),
+                name="orderclass_graduation_after_intake",
+                violation_error_message=_("毕业年份不能早于招生年份。"),
+            ),
             models.CheckConstraint(
                 condition=models.Q(graduated__lte=F("enrolled")),
                 name="orderclass_graduated_lte_enrolled",
@@ -116,12 +139,19 @@ class OrderClass(models.Model):
             errors["enterprise"] = _("订单企业必须是企业类成员单位。")
         if self.school_id and not _org_is_school(self.school):
             errors["school"] = _("学校必须是院校类成员单位。")
+        if self.graduation_year and self.intake_year and self.graduation_year < self.intake_year:
+            errors["graduation_year"] = _("毕业年份不能早于招生年份。")
         if self.graduated is not None and self.enrolled is not None and self.graduated > self.enrolled:
             errors["graduated"] = _("毕业人数不能多于实际招收人数。")
         if self.employed is not None and self.graduated is not None and self.employed > self.graduated:
             errors["employed"] = _("订单企业录用人数不能多于毕业人数。")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def last_year(self):
+        """The last year the class runs: its graduation year, or intake + the default programme length."""
+        return self.graduation_year or self.intake_year + DEFAULT_PROGRAMME_YEARS
 
     @property
     def employment_rate(self):

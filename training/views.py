@@ -91,7 +91,7 @@ class OrderClassListView(PortalListView):
     export_name = "order-classes"
     export_fields = (
         (_("班级名称"), "name"), (_("订单企业"), "enterprise.name"), (_("学校"), "school.name"), (_("专业"), "major"),
-        (_("招生年份"), "intake_year"), (_("培养模式"), "mode"), (_("计划人数"), "planned"), (_("实际招收"), "enrolled"),
+        (_("招生年份"), "intake_year"), (_("毕业年份"), lambda o: o.last_year), (_("培养模式"), "mode"), (_("计划人数"), "planned"), (_("实际招收"), "enrolled"),
         (_("毕业人数"), "graduated"), (_("订单企业录用"), "employed"),
         (_("订单就业率(%)"), lambda o: o.employment_rate_percent),
     )
