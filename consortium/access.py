@@ -15,6 +15,8 @@ from django.db import models
 
 VIEW = "view"
 CHANGE = "change"
+# Choosing a record as the target of a relation (a picker, an id field): what a user may link to.
+USE = "use"
 
 
 def is_writer(user) -> bool:
@@ -45,6 +47,10 @@ class RestrictedQuerySet(models.QuerySet):
     def member_q(self, org_id, action):
         return None
 
+    def use_q(self, org_id):
+        """What a member organisation's user may link a record to: by default what they may see."""
+        return self.member_q(org_id, VIEW)
+
     def for_user(self, user, action=VIEW):
         if not (user and user.is_authenticated and user.is_active):
             return self.none()
@@ -55,7 +61,7 @@ class RestrictedQuerySet(models.QuerySet):
         org_id = member_org_id(user)
         if org_id is None:
             return self.none()
-        q = self.member_q(org_id, action)
+        q = self.use_q(org_id) if action == USE else self.member_q(org_id, action)
         if q is None:
             return self.none()
         # A subquery keeps the rows unique when q follows a many-to-many relation.
@@ -68,3 +74,19 @@ def user_can_create(model, user) -> bool:
     if hook is not None:
         return hook(user)
     return is_writer(user)
+
+
+def usable_by(queryset, user):
+    """Narrow the choices of a relation to the records ``user`` may link to (for_user(USE)).
+
+    Every picker of a form and every id field of the API goes through this (consortium.forms,
+    consortium.api), so a forbidden id is refused exactly like an id that does not exist. A model
+    without the access rule offers nothing to anyone but staff and admins.
+    """
+    if is_writer(user):
+        return queryset
+    model = queryset.model
+    if not isinstance(model._default_manager.all(), RestrictedQuerySet):
+        return queryset.none()
+    allowed = model._default_manager.all().for_user(user, USE)
+    return queryset.filter(pk__in=allowed.values("pk"))

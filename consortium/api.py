@@ -6,11 +6,39 @@ from django.utils.translation import gettext as _
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
-from .access import CHANGE, VIEW
+from .access import CHANGE, VIEW, usable_by
 from .api_permissions import RolePermission  # noqa: F401 - re-exported for apps
 
 
-class ModelCleanSerializer(serializers.ModelSerializer):
+def scope_relations(fields, request):
+    """Limit every writable relation among ``fields`` to the records the request's user may link to.
+
+    The same rule as the forms' pickers (consortium.forms.scope_choices): an id the user may not
+    use is answered like an id that does not exist. A field that narrows further by itself (a
+    parent record the user must be able to change) keeps its own get_queryset() on top.
+    """
+    user = getattr(request, "user", None)
+    for field in fields.values():
+        relation = field.child_relation if isinstance(field, serializers.ManyRelatedField) else field
+        if field.read_only or not isinstance(relation, serializers.RelatedField):
+            continue
+        if relation.queryset is not None:
+            relation.queryset = usable_by(relation.queryset, user) if user is not None else relation.queryset.none()
+    return fields
+
+
+class ScopedRelationsMixin:
+    """Serializers of the portal: their relation fields offer only what the user may use."""
+
+    def get_fields(self):
+        return scope_relations(super().get_fields(), self.context.get("request"))
+
+
+class PortalModelSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    """The base of every model serializer of the portal (nested and read-only ones too)."""
+
+
+class ModelCleanSerializer(PortalModelSerializer):
     """Runs the model's clean() so the API holds the same rules as the forms.
 
     DRF does not call Model.full_clean(); here the instance is built from the
@@ -21,14 +49,16 @@ class ModelCleanSerializer(serializers.ModelSerializer):
         attrs = super().validate(attrs)
         model = self.Meta.model
         m2m = {f.name for f in model._meta.many_to_many}
-        plain = {k: v for k, v in attrs.items() if k not in m2m}
         instance = self.instance or model()
         if self.instance is not None:
             # Validate a copy: a failed update must leave the instance as it was.
             instance = model.objects.get(pk=self.instance.pk)
+        # Rules about who owns the record read the stored values: before_clean sees the instance
+        # as stored and may change attrs (a member's organisation is never theirs to set).
+        self.before_clean(instance, attrs)
+        plain = {k: v for k, v in attrs.items() if k not in m2m}
         for key, value in plain.items():
             setattr(instance, key, value)
-        self.before_clean(instance, attrs)
         try:
             instance.clean()
         except DjangoValidationError as exc:

@@ -20,6 +20,7 @@ from django_filters.views import FilterView
 
 from .access import CHANGE, VIEW, is_writer, user_can_create
 from .exports import export_response
+from .forms import PortalForm
 
 
 def get_visible_or_denied(model, user, pk, action=CHANGE):
@@ -169,6 +170,12 @@ class PortalActionView(LoginRequiredMixin, SingleObjectMixin, FormView):
 
     def required_action(self):
         return CHANGE
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if issubclass(self.get_form_class(), PortalForm):
+            kwargs["user"] = self.request.user
+        return kwargs
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

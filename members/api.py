@@ -1,12 +1,11 @@
-from rest_framework import serializers
 
-from consortium.api import ModelCleanSerializer, PortalViewSet
+from consortium.api import ModelCleanSerializer, PortalModelSerializer, PortalViewSet
 
 from .filters import OrganizationFilterSet
 from .models import MembershipEvent, Organization
 
 
-class MembershipEventSerializer(serializers.ModelSerializer):
+class MembershipEventSerializer(PortalModelSerializer):
     class Meta:
         model = MembershipEvent
         fields = ["action", "from_status", "to_status", "date", "reason", "created_at"]

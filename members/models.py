@@ -69,6 +69,11 @@ class OrganizationQuerySet(RestrictedQuerySet):
             return models.Q(pk=org_id)
         return None
 
+    def use_q(self, org_id):
+        # Who the members are is public in the consortium: any organisation may be named as a party,
+        # a beneficiary or a partner; its private records stay behind member_q.
+        return models.Q()
+
     def active(self):
         return self.filter(status=MembershipStatus.ADMITTED)
 

@@ -8,7 +8,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from consortium.access import is_writer, member_org_id
-from consortium.api import ModelCleanSerializer, PortalViewSet
+from consortium.api import ModelCleanSerializer, PortalModelSerializer, PortalViewSet
 from members.models import Organization
 
 from . import attachments, services
@@ -17,7 +17,7 @@ from .forms import check_parties
 from .models import Agreement, AgreementEvent, Expert, Platform, Project, ProjectEvent
 
 
-class AgreementEventSerializer(serializers.ModelSerializer):
+class AgreementEventSerializer(PortalModelSerializer):
     actor = serializers.StringRelatedField()
 
     class Meta:
@@ -143,7 +143,7 @@ class AgreementViewSet(PortalViewSet):
         return Response(AgreementSerializer(agreement, context=self.get_serializer_context()).data)
 
 
-class ProjectEventSerializer(serializers.ModelSerializer):
+class ProjectEventSerializer(PortalModelSerializer):
     actor = serializers.StringRelatedField()
 
     class Meta:

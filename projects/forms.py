@@ -4,7 +4,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from consortium.access import is_writer, member_org_id
-from consortium.forms import PortalModelForm
+from consortium.forms import PortalForm, PortalModelForm
 from members.models import Organization
 
 from . import attachments, services
@@ -145,7 +145,7 @@ class ProjectStepForm(forms.Form):
     reason = forms.CharField(label=_("原因/说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class AssignExpertForm(forms.Form):
+class AssignExpertForm(PortalForm):
     expert = forms.ModelChoiceField(label=_("评审专家"), queryset=Expert.objects.none())
 
     def __init__(self, *args, project=None, **kwargs):

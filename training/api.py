@@ -16,7 +16,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from consortium.access import CHANGE, is_writer
-from consortium.api import ModelCleanSerializer, PortalViewSet
+from consortium.api import ModelCleanSerializer, PortalModelSerializer, PortalViewSet
 
 from . import importer, services
 from .filters import (
@@ -82,19 +82,21 @@ class TrainingSessionSerializer(ModelCleanSerializer):
         read_only_fields = ["trainee_count", "created_at", "updated_at"]
 
 
-class TraineeSerializer(serializers.ModelSerializer):
+class TraineeSerializer(PortalModelSerializer):
     class Meta:
         model = Trainee
         # Never the hash or the person key: only the masked number leaves the server.
         fields = ["id", "session", "name", "id_number_masked", "gender", "phone", "employer", "job_title",
                   "import_batch"]
+        read_only_fields = fields
 
 
-class TraineeImportSerializer(serializers.ModelSerializer):
+class TraineeImportSerializer(PortalModelSerializer):
     class Meta:
         model = TraineeImport
         fields = ["id", "session", "uploaded_by", "uploaded_at", "file_name", "file_format", "row_count", "status",
                   "confirmed_by", "confirmed_at"]
+        read_only_fields = fields
 
 
 class TeacherSerializer(ModelCleanSerializer):
