@@ -5,8 +5,9 @@ CASES = [
     Case("login", expect={"anonymous": 200, "staff": 302, "member": 302}),
     Case("logout", method="post", expect={"anonymous": 302, "staff": 302, "leadership": 302, "member": 302}),
     Case("password_change", expect={"anonymous": 302, "staff": 200, "leadership": 200, "member": 200}),
-    Case("api_schema", expect={"anonymous": 200, "staff": 200, "member": 200}),
-    Case("api_docs", expect={"anonymous": 200, "staff": 200, "member": 200}),
+    # The schema and its docs are for signed-in users only.
+    Case("api_schema", expect={"anonymous": 403, "staff": 200, "leadership": 200, "member": 200}),
+    Case("api_docs", expect={"anonymous": 302, "staff": 200, "leadership": 200, "member": 200}),
     Case("api_token", method="post", api=True, data=lambda w: {"username": "member", "password": "wrong"},
          expect={"anonymous": 400}),
 ]

@@ -3,6 +3,7 @@
 Examples per operation: FUZZ_EXAMPLES (default 8), so the suite stays quick; CI may raise it.
 """
 
+import json
 import os
 
 import pytest
@@ -24,7 +25,21 @@ CONFIG = SchemathesisConfig.from_dict({
     "phases": {"coverage": {"enabled": False}},
     "operations": [{"include-method": "GET", "phases": {"coverage": {"enabled": True}}}],
 })
-schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=CONFIG)
+
+
+def _load_schema():
+    """The schema /api/schema/ serves (to signed-in users only), generated in-process at import."""
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.renderers import OpenApiJsonRenderer
+
+    document = json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True)))
+    loaded = schemathesis.openapi.from_dict(document, config=CONFIG)
+    loaded.app = application
+    loaded.location = "/api/schema/"
+    return loaded
+
+
+schema = _load_schema()
 
 
 @pytest.fixture(autouse=True)

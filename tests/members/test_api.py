@@ -46,7 +46,8 @@ def test_the_api_cannot_change_the_membership_status_directly(api_for, other_org
     assert other_org.status == "admitted"
 
 
-def test_the_openapi_schema_and_docs_load_no_cdn(client):
+def test_the_openapi_schema_and_docs_load_no_cdn(client_for):
+    client = client_for("member")
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
     docs = client.get("/api/docs/").content.decode()
