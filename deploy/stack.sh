@@ -52,7 +52,7 @@ up() {
   if ! running $RUN/gunicorn.pid; then
     $BIN/gunicorn consortium.wsgi:application --bind "$BIND" --workers "$WORKERS" \
       --pid $RUN/gunicorn.pid --daemon --no-control-socket \
-      --access-logfile $LOG/access.log --error-logfile $LOG/gunicorn.log
+      --access-logfile $LOG/access.log --error-logfile $LOG/gunicorn.log --capture-output
   fi
   if ! running $RUN/worker.pid; then
     $BIN/celery -A consortium worker --detach --concurrency 2 --pidfile $RUN/worker.pid \
