@@ -283,10 +283,11 @@ LOGGING = {
     # Every unhandled exception reaches django.request at ERROR with its traceback; without a handler
     # of our own, Django's defaults print it only with DEBUG on.
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # Everything propagates to the root's one handler, so each record is written once.
     "loggers": {
-        "consortium": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "consortium": {"level": "INFO"},
+        "django": {"handlers": [], "level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+        "django.server": {"handlers": [], "level": "INFO"},
     },
 }

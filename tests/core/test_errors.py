@@ -22,7 +22,7 @@ class Collect(logging.Handler):
 def request_log(settings):
     settings.ROOT_URLCONF = "tests.core.boom_urls"
     settings.DEBUG = False
-    console = logging.getLogger("django.request").handlers[0]
+    console = logging.getLogger().handlers[0]
     collect = Collect()
     collect.setFormatter(console.formatter)
     for f in console.filters:
