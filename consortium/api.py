@@ -1,11 +1,16 @@
 """The API's footing: the same access rule as the pages, applied to every endpoint."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
-from django.utils.translation import gettext as _
-from rest_framework import permissions, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
+import json
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from . import submissions
 from .access import CHANGE, VIEW, usable_by
 from .api_permissions import RolePermission  # noqa: F401 - re-exported for apps
 
@@ -88,11 +93,17 @@ class PortalViewSet(viewsets.ModelViewSet):
         return qs
 
     def _save_checked(self, serializer, **kwargs):
-        with transaction.atomic():
-            obj = serializer.save(**kwargs)
-            if not self.queryset.model.objects.for_user(self.request.user, CHANGE).filter(pk=obj.pk).exists():
-                transaction.set_rollback(True)
-                raise PermissionDenied(_("保存后的记录将不属于您的单位，无法保存。"))
+        try:
+            with transaction.atomic():
+                obj = serializer.save(**kwargs)
+                if not self.queryset.model.objects.for_user(self.request.user, CHANGE).filter(pk=obj.pk).exists():
+                    transaction.set_rollback(True)
+                    raise PermissionDenied(_("保存后的记录将不属于您的单位，无法保存。"))
+        except IntegrityError as exc:
+            # A unique rule broken by a save that committed meanwhile: a normal 400, not a 500.
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("与已有记录重复（可能有人同时提交了相同内容），未保存。")]}
+            ) from exc
         return obj
 
     def perform_create(self, serializer):
@@ -100,3 +111,35 @@ class PortalViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         self._save_checked(serializer)
+
+    def create(self, request, *args, **kwargs):
+        """A create with an Idempotency-Key header is made once: the same key and body get the first
+        response again; the same key with another body is a 422."""
+        key = request.headers.get(submissions.API_HEADER)
+        if key is None:
+            return super().create(request, *args, **kwargs)
+        if not submissions.valid_key(key):
+            raise serializers.ValidationError(
+                {submissions.API_HEADER: [_("Idempotency-Key 应为 8 到 100 个字母、数字或 _ . : - 字符。")]}
+            )
+        channel = submissions.SubmissionChannel.API
+        fingerprint = submissions.fingerprint(request)
+        done = submissions.find(request.user, channel, key)
+        if done is not None:
+            return self._replay(done, fingerprint)
+        with transaction.atomic():
+            row = submissions.claim(request.user, channel, key, fingerprint)
+            if row is not None:
+                response = super().create(request, *args, **kwargs)
+                body = json.loads(JSONRenderer().render(response.data) or b"null")
+                record = self.queryset.model.objects.filter(pk=body.get("id")).first() if isinstance(body, dict) else None
+                submissions.attach(row, record, status=response.status_code, body=body)
+                return response
+        # A concurrent twin with the same key committed first.
+        return self._replay(submissions.find(request.user, channel, key), fingerprint)
+
+    def _replay(self, row, fingerprint):
+        if row is None or row.fingerprint != fingerprint:
+            return Response({"detail": _("该 Idempotency-Key 已用于内容不同的请求，未保存。")},
+                            status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+        return Response(row.response_body, status=row.response_status, headers={"Idempotent-Replayed": "true"})

@@ -8,9 +8,10 @@ re-checked against for_user(), sorting, pagination and CSV/Excel export.
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DeleteView, DetailView, FormView, TemplateView
@@ -18,6 +19,7 @@ from django.views.generic.detail import SingleObjectMixin
 from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
 
+from . import submissions
 from .access import CHANGE, VIEW, is_writer, user_can_create
 from .exports import export_response
 from .forms import PortalForm
@@ -85,8 +87,17 @@ class PortalDetailView(LoginRequiredMixin, DetailView):
         return ctx
 
 
+class _AlreadySubmitted(Exception):
+    """A concurrent twin of this submission committed first."""
+
+
 class _SavedCheckMixin:
-    """Save in a transaction and re-check for_user(): nobody edits a record out of their sight."""
+    """Save in a transaction and re-check for_user(): nobody edits a record out of their sight.
+
+    A create carries a one-time submission key (consortium.submissions): posted twice, it makes one
+    record and the second post is shown the record the first one made. A unique rule broken by a
+    concurrent save is the form's normal error, not a 500.
+    """
 
     success_message = gettext_lazy("已保存。")
 
@@ -98,16 +109,56 @@ class _SavedCheckMixin:
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["model_meta"] = self.model._meta
+        if self._creating():
+            posted = self.request.POST.get(submissions.FORM_FIELD)
+            ctx["submission_key"] = posted if submissions.valid_key(posted) else submissions.new_key()
         return ctx
 
+    def _creating(self):
+        return getattr(self, "object", None) is None
+
+    def _submission_key(self):
+        key = self.request.POST.get(submissions.FORM_FIELD, "")
+        return key if self._creating() and submissions.valid_key(key) else ""
+
+    def already_submitted(self, row):
+        record = row.record if row is not None else None
+        messages.info(self.request, _("该表单已经提交过，没有重复保存；这是第一次提交保存的记录。"))
+        if record is not None and self.model.objects.for_user(self.request.user, VIEW).filter(pk=record.pk).exists():
+            return HttpResponseRedirect(record.get_absolute_url())
+        return HttpResponseRedirect(reverse("home"))
+
+    def duplicate(self, form):
+        """A unique rule broken by a save that committed meanwhile: say so on the form."""
+        form.validate_unique()
+        if not form.errors:
+            form.add_error(None, _("与已有记录重复（可能有人同时提交了相同内容），未保存。"))
+        return self.form_invalid(form)
+
     def form_valid(self, form):
-        with transaction.atomic():
-            self.object = form.save()
-            self.after_save(form)
-            if not self.model.objects.for_user(self.request.user, CHANGE).filter(pk=self.object.pk).exists():
-                transaction.set_rollback(True)
-                form.add_error(None, _("保存后的记录将不属于您的单位，无法保存。"))
-                return self.form_invalid(form)
+        user = self.request.user
+        key = self._submission_key()
+        if key and (done := submissions.find(user, submissions.SubmissionChannel.WEB, key)) is not None:
+            return self.already_submitted(done)
+        try:
+            with transaction.atomic():
+                row = None
+                if key:
+                    row = submissions.claim(user, submissions.SubmissionChannel.WEB, key)
+                    if row is None:
+                        raise _AlreadySubmitted
+                self.object = form.save()
+                self.after_save(form)
+                if not self.model.objects.for_user(user, CHANGE).filter(pk=self.object.pk).exists():
+                    transaction.set_rollback(True)
+                    form.add_error(None, _("保存后的记录将不属于您的单位，无法保存。"))
+                    return self.form_invalid(form)
+                if row is not None:
+                    submissions.attach(row, self.object)
+        except _AlreadySubmitted:
+            return self.already_submitted(submissions.find(user, submissions.SubmissionChannel.WEB, key))
+        except IntegrityError:
+            return self.duplicate(form)
         messages.success(self.request, self.success_message)
         return HttpResponseRedirect(self.get_success_url())
 
