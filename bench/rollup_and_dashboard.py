@@ -105,11 +105,11 @@ def signed_in_cookie():
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    from dashboards.demo import TARGETS_2025
+    from dashboards.demo import WORK_POINT_TARGETS
     from dashboards.models import Target
     from members.models import Role, User
 
-    for code, minimum, stretch, note in TARGETS_2025:
+    for code, minimum, stretch, note in WORK_POINT_TARGETS:
         Target.objects.get_or_create(year=2025, metric=code,
                                      defaults={"minimum": minimum, "stretch": stretch, "note": note})
     user, _ = User.objects.get_or_create(username="bench-leader", defaults={"role": Role.LEADERSHIP,

@@ -93,6 +93,10 @@ class OverviewView(LoginRequiredMixin, YearMixin, TemplateView):
         # caches them under a key of those (three small queries), so most requests skip
         # building them. The lazy objects below are evaluated only when the cache misses.
         ctx["head"] = known
+        # A year without targets says so (staff get the link to set them); the head already
+        # counted the year's targets when the year has been rolled up.
+        ctx["has_targets"] = (bool(known.targets_stamp[0]) if known.state is not None
+                              else Target.objects.filter(year=year).exists())
         ctx["cache_key"] = known.cache_key(figures.scope_of(user))
         ctx["overview"] = SimpleLazyObject(lambda: figures.build(year, user, known=known))
         ctx["close_events"] = SimpleLazyObject(

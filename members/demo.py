@@ -1,12 +1,16 @@
 """Demo data: the member organisations named in the 2025-05-12 report, and one user per role.
 
 The credit codes are synthetic (valid check characters, not the organisations' real codes).
+``DemoCalendar`` dates every app's demo records relative to today (Asia/Shanghai), so that the
+demo always shows the current year in progress and the full year before it.
 """
 
 import hashlib
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from .models import (
     CouncilRole,
@@ -43,6 +47,43 @@ ORGANIZATIONS = [
     ("甘肃能化(兰州新区)热电有限公司", "能化热电", K.ENTERPRISE, C.GREEN_CHEMICAL, CouncilRole.MEMBER, False, False),
 ]
 
+# The consortium's founding (成立大会) is a fact of its history, not a demo date.
+FOUNDED = date(2024, 9, 6)
+
+
+@dataclass(frozen=True)
+class DemoCalendar:
+    """The demo's dates: this year from 1 January up to today, the year before in full."""
+
+    today: date
+
+    @property
+    def year(self):
+        return self.today.year
+
+    @property
+    def previous(self):
+        return self.year - 1
+
+    def at(self, years_back, month, day):
+        """A day of a past (or, with years_back < 0, a coming) year: (1, 3, 28) is 28 March last year."""
+        return date(self.year - years_back, month, day)
+
+    def so_far(self, fraction):
+        """A day of this year between 1 January and today (fraction 0 … 1 of the days gone by)."""
+        start = date(self.year, 1, 1)
+        return start + timedelta(days=int((self.today - start).days * min(max(fraction, 0), 1)))
+
+    def ahead(self, days):
+        """A day ``days`` from today, kept inside this year (the year's pipeline)."""
+        return min(self.today + timedelta(days=days), date(self.year, 12, 31))
+
+
+def demo_calendar(today=None):
+    """The calendar of a demo built today (Asia/Shanghai), or on the given day."""
+    return DemoCalendar(today or timezone.localdate())
+
+
 PREFIX = {K.GOVERNMENT: "11", K.ENTERPRISE: "91", K.ASSOCIATION: "51"}
 
 DEMO_PASSWORD = "Demo@2025"
@@ -66,8 +107,8 @@ def synthetic_credit_code(name, kind):
 
 
 @transaction.atomic
-def seed():
-    founded = date(2024, 9, 6)
+def seed(today=None):
+    founded = FOUNDED
     created = 0
     for name, short, kind, chain, council, sme, integ in ORGANIZATIONS:
         org, was_created = Organization.objects.get_or_create(
@@ -83,7 +124,7 @@ def seed():
             created += 1
             MembershipEvent.objects.bulk_create([
                 MembershipEvent(organization=org, action=MembershipEvent.Action.APPLY, to_status=MembershipStatus.APPLIED,
-                                date=date(2024, 8, 20), reason="发起成立联合体"),
+                                date=founded - timedelta(days=17), reason="发起成立联合体"),
                 MembershipEvent(organization=org, action=MembershipEvent.Action.ADMIT, from_status=MembershipStatus.APPLIED,
                                 to_status=MembershipStatus.ADMITTED, date=founded, reason="联合体成立大会"),
             ])

@@ -9,6 +9,7 @@ Deletion, as on the pages, is for staff.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
@@ -31,6 +32,7 @@ from .filters import (
     TraineeImportFilterSet,
     TrainingSessionFilterSet,
 )
+from .forms import clean_id_number_input
 from .models import (
     DualTeacherRecognition,
     DualTeacherTraining,
@@ -100,10 +102,38 @@ class TraineeImportSerializer(PortalModelSerializer):
 
 
 class TeacherSerializer(ModelCleanSerializer):
+    # Write-only: the number is kept as its keyed hash and shown only masked (id_number_masked).
+    id_number = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=24,
+                                      help_text=_lazy("身份证号（选填，只写）"))
+
     class Meta:
         model = Teacher
-        fields = ["id", "school", "name", "subject_area", "title", "employee_no", "created_at"]
-        read_only_fields = ["created_at"]
+        fields = ["id", "school", "name", "id_number", "id_number_masked", "subject_area", "title", "employee_no",
+                  "created_at"]
+        read_only_fields = ["id_number_masked", "created_at"]
+        # The same person is refused in validate() with a message that says which record it is;
+        # DRF's generic "must make a unique set" would say less.
+        validators = []
+
+    def validate_id_number(self, value):
+        try:
+            return clean_id_number_input(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+    def validate(self, attrs):
+        id_number = attrs.pop("id_number", "")
+        attrs = super().validate(attrs)
+        teacher = Teacher.objects.get(pk=self.instance.pk) if self.instance is not None else Teacher()
+        for key, value in attrs.items():
+            setattr(teacher, key, value)
+        teacher.set_id_number(id_number)
+        error = teacher.same_person_error(self.context["request"].user)
+        if error is not None:
+            raise serializers.ValidationError(serializers.as_serializer_error(error))
+        if id_number:
+            attrs["id_number_hash"], attrs["id_number_masked"] = teacher.id_number_hash, teacher.id_number_masked
+        return attrs
 
 
 class DualTeacherTrainingSerializer(ModelCleanSerializer):

@@ -1,10 +1,13 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from consortium.access import is_writer, member_org_id
 from consortium.forms import PortalModelForm
 from members.models import Organization, OrganizationKind
+from members.validators import validate_id_number
 
+from .importer import normalise_id_number
 from .models import (
     DualTeacherRecognition,
     DualTeacherTraining,
@@ -72,15 +75,48 @@ class TrainingSessionForm(PortalModelForm):
         _own_org_only(self, "provider")
 
 
+def clean_id_number_input(value):
+    """A typed 身份证号: blank, or normalised and checked (GB 11643 check digit), with a Chinese message."""
+    code = normalise_id_number(value)
+    if code:
+        validate_id_number(code)
+    return code
+
+
 class TeacherForm(PortalModelForm):
+    id_number = forms.CharField(
+        label=_("身份证号"), max_length=24, required=False,
+        help_text=_("选填。只保存脱敏号码和不可逆摘要，用于识别同一位教师；留空则不改变已登记的号码。"),
+    )
+
     class Meta:
         model = Teacher
-        fields = ["school", "name", "subject_area", "title", "employee_no"]
+        fields = ["school", "name", "id_number", "subject_area", "title", "employee_no"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = Organization.objects.filter(kind__in=OrganizationKind.schools())
         _own_org_only(self, "school")
+        if self.instance.id_number_masked:
+            self.fields["id_number"].widget.attrs["placeholder"] = self.instance.id_number_masked
+
+    def clean_id_number(self):
+        return clean_id_number_input(self.cleaned_data.get("id_number"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        # A second record of the same person is refused here, with a message that names the
+        # existing record only to a user who may see it (the database constraint is the backstop).
+        teacher = self.instance
+        teacher.school = cleaned.get("school")
+        teacher.employee_no = cleaned.get("employee_no") or ""
+        teacher.set_id_number(cleaned.get("id_number"))
+        error = teacher.same_person_error(self.user)
+        if error is not None:
+            self.add_error(None, error)
+        return cleaned
 
 
 class _TeacherRecordForm(PortalModelForm):
@@ -138,6 +174,26 @@ class TraineeAddForm(forms.Form):
     phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
     employer = forms.CharField(label=_("工作单位"), max_length=200, required=False)
     job_title = forms.CharField(label=_("岗位/职务"), max_length=100, required=False)
+
+
+class TeacherMergeForm(forms.Form):
+    """Which records of the same person to merge into the kept one."""
+
+    duplicates = forms.ModelMultipleChoiceField(
+        label=_("合并到本条记录的重复记录"), queryset=Teacher.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text=_("所选记录的双师型培训、企业实践和认定记录将移到本条记录，空白信息由其补全，然后删除所选记录。"),
+    )
+
+    def __init__(self, *args, keep=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only records that may be the same person: the same school and name, or the same 身份证号.
+        same = Q(school_id=keep.school_id, name=keep.name)
+        if keep.id_number_hash:
+            same |= Q(id_number_hash=keep.id_number_hash)
+        field = self.fields["duplicates"]
+        field.queryset = Teacher.objects.filter(same).exclude(pk=keep.pk).select_related("school").order_by("pk")
+        field.label_from_instance = lambda t: _("#%(pk)s %(name)s（%(school)s，工号 %(no)s）") % {
+            "pk": t.pk, "name": t.name, "school": t.school, "no": t.employee_no or "—"}
 
 
 class ConfirmForm(forms.Form):

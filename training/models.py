@@ -13,6 +13,8 @@ Access (``member_q``), decided per model:
 Staff change everything; leadership reads everything and changes nothing.
 """
 
+import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -463,9 +465,76 @@ def _member_is_school(user):
     return _org_is_school(org)
 
 
+def normalised_employee_no(value):
+    """An employee number compared loosely: case, spaces, hyphens and underscores ignored."""
+    return re.sub(r"[\s\-_－—]", "", value or "").upper()
+
+
+@dataclass
+class DuplicateGroup:
+    """Teacher records that may be one person, and why they were put together."""
+
+    reason: str
+    teachers: list
+
+
 class TeacherQuerySet(RestrictedQuerySet):
     def member_q(self, org_id, action):
         return models.Q(school_id=org_id)
+
+    def duplicate_groups(self):
+        """Candidate groups of records of one person, each with its reason, for staff to review.
+
+        Conservative: the same 身份证号; or the same school and name with employee numbers that
+        match once written alike; or the same school and name where some records have no employee
+        number and the others share one. Records with two different 身份证号 never form a group.
+        """
+        groups, seen = [], set()
+        hashes = (self.exclude(id_number_hash="").order_by().values("id_number_hash")
+                  .annotate(n=models.Count("pk")).filter(n__gt=1).values_list("id_number_hash", flat=True))
+        by_hash = {}
+        for t in self.filter(id_number_hash__in=list(hashes)).select_related("school").order_by("pk"):
+            by_hash.setdefault(t.id_number_hash, []).append(t)
+        for members in by_hash.values():
+            groups.append(DuplicateGroup(_("身份证号相同"), members))
+            seen.add(frozenset(t.pk for t in members))
+        pairs = list(self.order_by().values_list("school_id", "name").annotate(n=models.Count("pk")).filter(n__gt=1))
+        if pairs:
+            wanted = set((school, name) for school, name, _n in pairs)
+            by_person = {}
+            candidates = self.filter(school_id__in={p[0] for p in pairs}, name__in={p[1] for p in pairs})
+            for t in candidates.select_related("school").order_by("pk"):
+                if (t.school_id, t.name) in wanted:
+                    by_person.setdefault((t.school_id, t.name), []).append(t)
+            for members in by_person.values():
+                groups.extend(_same_name_groups(members, seen))
+        return groups
+
+
+def _same_name_groups(members, seen):
+    """Groups among records of one school and one name (see TeacherQuerySet.duplicate_groups)."""
+    by_number, blank = {}, []
+    for t in members:
+        key = normalised_employee_no(t.employee_no)
+        (by_number.setdefault(key, []) if key else blank).append(t)
+    found = []
+    for same in by_number.values():
+        if len(same) > 1:
+            numbers = "、".join(sorted({t.employee_no for t in same}))
+            found.append(DuplicateGroup(_("同一学校、同名，工号一致（%(numbers)s）") % {"numbers": numbers}, same))
+    if blank and len(by_number) <= 1:
+        group = blank + [t for same in by_number.values() for t in same]
+        if len(group) > 1:
+            found.append(DuplicateGroup(
+                _("同一学校、同名，其中 %(n)d 条没有工号") % {"n": len(blank)}, sorted(group, key=lambda t: t.pk)))
+    kept = []
+    for group in found:
+        ids = frozenset(t.pk for t in group.teachers)
+        if ids in seen or len({t.id_number_hash for t in group.teachers if t.id_number_hash}) > 1:
+            continue
+        seen.add(ids)
+        kept.append(group)
+    return kept
 
 
 class Teacher(models.Model):
@@ -478,6 +547,10 @@ class Teacher(models.Model):
     subject_area = models.CharField(_("专业领域"), max_length=100, blank=True)
     title = models.CharField(_("职称"), max_length=50, blank=True)
     employee_no = models.CharField(_("工号"), max_length=30, blank=True)
+    # One person, one teacher: the 身份证号 is kept as its keyed hash (the trainee import's HMAC,
+    # so the same person has the same hash everywhere) and a masked form for display, never in clear.
+    id_number_hash = models.CharField(_("身份证号摘要"), max_length=64, blank=True, editable=False)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -492,6 +565,11 @@ class Teacher(models.Model):
                 fields=["school", "employee_no"], condition=~models.Q(employee_no=""),
                 name="teacher_unique_employee_no_per_school",
                 violation_error_message=_("同一学校的工号不能重复。"),
+            ),
+            models.UniqueConstraint(
+                fields=["id_number_hash"], condition=~models.Q(id_number_hash=""),
+                name="teacher_unique_id_number",
+                violation_error_message=_("该教师已登记。"),
             ),
         ]
 
@@ -509,6 +587,49 @@ class Teacher(models.Model):
         super().clean()
         if self.school_id and not _org_is_school(self.school):
             raise ValidationError({"school": _("教师必须属于院校类成员单位。")})
+
+    def set_id_number(self, id_number):
+        """Keep a (valid) 身份证号 as its keyed hash and masked form; a blank one changes nothing."""
+        from members.validators import mask_id_number
+        from training.importer import keyed_hash, normalise_id_number
+
+        code = normalise_id_number(id_number)
+        if code:
+            self.id_number_hash = keyed_hash(code)
+            self.id_number_masked = mask_id_number(code)
+
+    def same_person(self):
+        """The other teacher record of the same person and why, or (None, None).
+
+        The same person is the same 身份证号 anywhere in the consortium or, without it, the same
+        school and employee number.
+        """
+        others = Teacher.objects.exclude(pk=self.pk) if self.pk else Teacher.objects.all()
+        if self.id_number_hash:
+            found = others.filter(id_number_hash=self.id_number_hash).select_related("school").first()
+            if found is not None:
+                return found, "id_number"
+        if self.school_id and self.employee_no:
+            found = others.filter(school_id=self.school_id, employee_no=self.employee_no).select_related("school").first()
+            if found is not None:
+                return found, "employee_no"
+        return None, None
+
+    def same_person_error(self, user):
+        """A ValidationError naming the existing record of this person, or None.
+
+        The existing teacher is named only to a user who may see it; anyone else learns only that
+        the person is registered (no other school's teacher leaks through this message).
+        """
+        found, field = self.same_person()
+        if found is None:
+            return None
+        if Teacher.objects.for_user(user, VIEW).filter(pk=found.pk).exists():
+            message = _("该教师已登记：#%(pk)s %(name)s（%(school)s，工号 %(no)s），同一人不能重复登记。") % {
+                "pk": found.pk, "name": found.name, "school": found.school, "no": found.employee_no or "—"}
+        else:
+            message = _("该教师已登记。")
+        return ValidationError({field: message}, code="same_person")
 
 
 class TeacherRecordQuerySet(RestrictedQuerySet):

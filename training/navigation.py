@@ -8,6 +8,7 @@ MENU = [
             {"label": _("订单班"), "url": "training:orderclass_list"},
             {"label": _("教师与双师型"), "url": "training:teacher_list"},
             {"label": _("走访交流"), "url": "training:visit_list"},
+            {"label": _("疑似重复教师"), "url": "training:teacher_duplicates", "roles": ("staff", "admin")},
             {"label": _("新增培训"), "url": "training:session_add", "roles": ("staff", "admin", "member")},
         ],
     },

@@ -23,10 +23,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consortium.access import CHANGE
+from consortium.access import CHANGE, is_writer
 
 from . import importer
-from .models import ImportStatus, Trainee, TraineeImport, TrainingSession
+from .models import (
+    DualTeacherRecognition,
+    DualTeacherTraining,
+    EnterprisePractice,
+    ImportStatus,
+    Teacher,
+    Trainee,
+    TraineeImport,
+    TrainingSession,
+)
 
 PREVIEW_ROWS = 20
 MAX_ERRORS_SHOWN = 500
@@ -327,3 +336,57 @@ def remove_trainee(trainee_id, *, by):
         trainee.delete()
         refresh_trainee_count(session)
     return session
+
+
+# ---------------------------------------------------------------------------
+# Teachers: one person, one teacher
+# ---------------------------------------------------------------------------
+
+TEACHER_FILL_FIELDS = ("subject_area", "title", "employee_no", "id_number_hash", "id_number_masked")
+
+
+def merge_teachers(keep, duplicates, *, by):
+    """Merge duplicate records of one teacher into ``keep``; returns the kept teacher.
+
+    The duplicates' dual-qualified trainings, enterprise practices and recognitions move to the
+    kept teacher, its blank fields are filled from them, and the duplicates are deleted. Every
+    step is a save or delete that django-simple-history records, with the reason
+    "合并教师 #12 → #7" and the user. Staff only; records of two different 身份证号 are never merged.
+    """
+    if not is_writer(by):
+        raise PermissionDenied(_("只有联合体工作人员可以合并教师记录。"))
+    duplicate_ids = sorted({d.pk if isinstance(d, Teacher) else int(d) for d in duplicates} - {keep.pk})
+    if not duplicate_ids:
+        raise ValidationError(_("请选择要合并到本条记录的重复记录。"))
+    with transaction.atomic():
+        locked = {t.pk: t for t in Teacher.objects.select_for_update().filter(pk__in=[keep.pk, *duplicate_ids])}
+        if keep.pk not in locked or any(pk not in locked for pk in duplicate_ids):
+            raise ValidationError(_("要合并的教师记录已不存在，请刷新页面。"))
+        keep = locked[keep.pk]
+        others = [locked[pk] for pk in duplicate_ids]
+        hashes = {t.id_number_hash for t in (keep, *others) if t.id_number_hash}
+        if len(hashes) > 1:
+            raise ValidationError(_("这些记录的身份证号不同，不是同一位教师，不能合并。"))
+        filled = {}
+        for other in others:
+            # Stored in the history as written, in the domain's language (not the user's).
+            reason = f"合并教师 #{other.pk} → #{keep.pk}"
+            for model in (DualTeacherTraining, EnterprisePractice, DualTeacherRecognition):
+                for record in model.objects.filter(teacher_id=other.pk):
+                    record.teacher = keep
+                    record._change_reason = reason
+                    record._history_user = by
+                    record.save(update_fields=["teacher"])
+            for name in TEACHER_FILL_FIELDS:
+                if not getattr(keep, name) and not filled.get(name) and getattr(other, name):
+                    filled[name] = getattr(other, name)
+            other._change_reason = reason
+            other._history_user = by
+            other.delete()
+        # After the deletes: a filled employee number or 身份证号 was the duplicate's own.
+        for name, value in filled.items():
+            setattr(keep, name, value)
+        keep._change_reason = "合并教师 " + "、".join(f"#{pk}" for pk in duplicate_ids) + f" → #{keep.pk}"
+        keep._history_user = by
+        keep.save()
+    return keep

@@ -31,6 +31,8 @@ urlpatterns = [
     # Teachers and dual-qualified records
     path("teachers/", v.TeacherListView.as_view(), name="teacher_list"),
     path("teachers/add/", v.TeacherCreateView.as_view(), name="teacher_add"),
+    path("teachers/duplicates/", v.TeacherDuplicatesView.as_view(), name="teacher_duplicates"),
+    path("teachers/<int:pk>/merge/", v.TeacherMergeView.as_view(), name="teacher_merge"),
     path("teachers/<int:pk>/", v.TeacherDetailView.as_view(), name="teacher_detail"),
     path("teachers/<int:pk>/edit/", v.TeacherUpdateView.as_view(), name="teacher_edit"),
     path("teachers/<int:pk>/delete/", v.TeacherDeleteView.as_view(), name="teacher_delete"),

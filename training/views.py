@@ -1,13 +1,15 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
+from django.views.generic import TemplateView
 from django.views.generic.edit import CreateView
 
-from consortium.access import CHANGE, VIEW
+from consortium.access import CHANGE, VIEW, is_writer
 from consortium.exports import XLSX_TYPE
 from consortium.views import (
     PortalActionView,
@@ -37,6 +39,7 @@ from .forms import (
     GuestProfessorForm,
     OrderClassForm,
     TeacherForm,
+    TeacherMergeForm,
     TraineeAddForm,
     TraineeUploadForm,
     TrainingSessionForm,
@@ -403,6 +406,68 @@ class TeacherDeleteView(PortalDeleteView):
 
     def get_success_url(self):
         return reverse("training:teacher_list")
+
+
+class StaffOnlyMixin(LoginRequiredMixin):
+    """Pages for consortium staff only: everyone else signed in gets a 403."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not is_writer(request.user):
+            raise PermissionDenied(_("只有联合体工作人员可以执行此操作。"))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class TeacherDuplicatesView(StaffOnlyMixin, TemplateView):
+    """Candidate duplicate records of one teacher, each group with its reason, for staff to merge."""
+
+    template_name = "training/teacher_duplicates.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        groups = Teacher.objects.for_user(self.request.user).duplicate_groups()
+        ids = [t.pk for g in groups for t in g.teachers]
+        counts = {
+            t.pk: t for t in Teacher.objects.filter(pk__in=ids).annotate(
+                training_count=Count("dual_trainings", distinct=True),
+                practice_count=Count("enterprise_practices", distinct=True),
+                recognition_count=Count("recognitions", distinct=True),
+            ).order_by()
+        }
+        for group in groups:
+            for t in group.teachers:
+                t.training_count = counts[t.pk].training_count
+                t.practice_count = counts[t.pk].practice_count
+                t.recognition_count = counts[t.pk].recognition_count
+                t.others = [o.pk for o in group.teachers if o.pk != t.pk]
+        ctx["groups"] = groups
+        return ctx
+
+
+class TeacherMergeView(PortalActionView):
+    """Merge duplicate records into this teacher (staff only), keeping the history."""
+
+    model = Teacher
+    form_class = TeacherMergeForm
+    title = _("合并重复教师记录")
+    button_class = "btn-warning"
+    success_message = _("已合并重复的教师记录。")
+
+    def get_object(self, queryset=None):
+        if not is_writer(self.request.user):
+            get_visible_or_denied(Teacher, self.request.user, self.kwargs["pk"], VIEW)
+            raise PermissionDenied(_("只有联合体工作人员可以合并教师记录。"))
+        return get_visible_or_denied(Teacher, self.request.user, self.kwargs["pk"], CHANGE)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["keep"] = self.object
+        return kwargs
+
+    def get_initial(self):
+        return {"duplicates": [pk for pk in self.request.GET.getlist("duplicates") if pk.isdigit()]}
+
+    def perform(self, obj, form):
+        services.merge_teachers(obj, list(form.cleaned_data["duplicates"]), by=self.request.user)
 
 
 class _TeacherRecordCreateView(ChildCreateView):

@@ -45,15 +45,20 @@ def test_staff_import_a_sheet_with_one_bad_row_fix_it_and_import(guarded_page, l
 
 
 def test_leadership_open_the_dashboard_and_see_the_charts_drawn(guarded_page, live_server, sign_in, users, org):
-    from dashboards.demo import seed as seed_targets
-    from dashboards.services import rollup
+    from datetime import datetime
 
-    TrainingSessionFactory(provider=org, declared_headcount=120)
+    from dashboards.demo import seed as seed_targets
+    from dashboards.services import current_year, rollup
+    from tests.training.factories import SHANGHAI
+
+    year = current_year() - 1  # the demo sets the targets of this year and the year before
+    TrainingSessionFactory(provider=org, declared_headcount=120, starts_at=datetime(year, 6, 2, 9, tzinfo=SHANGHAI),
+                           ends_at=datetime(year, 6, 6, 17, tzinfo=SHANGHAI))
     seed_targets()
-    rollup(2025)
+    rollup(year)
     page, guard = guarded_page
     sign_in(page, "leader")
-    page.goto(f"{live_server.url}/dashboards/?year=2025")
+    page.goto(f"{live_server.url}/dashboards/?year={year}")
     page.wait_for_selector("text=培训人次")
     # ECharts draws into canvases: at least one chart per metric with a target, each with pixels.
     page.wait_for_function("document.querySelectorAll('canvas').length >= 6")

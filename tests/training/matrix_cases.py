@@ -53,6 +53,8 @@ def setup(w):
     )
     w.t_teacher = TeacherFactory(school=w.org)
     w.t_foreign_teacher = TeacherFactory(school=third_school)
+    # The same person entered twice at org (the second time without an employee number): staff merge them.
+    w.t_teacher_dup = TeacherFactory(school=w.org, name=w.t_teacher.name, employee_no="")
     w.t_dual = DualTeacherTrainingFactory(teacher=w.t_teacher)
     w.t_practice = EnterprisePracticeFactory(teacher=w.t_teacher, enterprise=w.other_org)
     w.t_recognition = DualTeacherRecognitionFactory(teacher=w.t_teacher)
@@ -192,6 +194,13 @@ CASES = [
     post("training:teacher_edit", pk("t_teacher"), teacher_data, ORG_ONLY_POST),
     Case("training:teacher_delete", args=pk("t_teacher"), expect=STAFF_DELETE_ORG_ONLY_GET),
     post("training:teacher_delete", pk("t_teacher"), None, STAFF_DELETE_ORG_ONLY_POST),
+    # Duplicates of one person: found and merged by staff only
+    page("training:teacher_duplicates", leadership=403, member=403, other_member=403),
+    Case("training:teacher_merge", args=pk("t_teacher"), expect=STAFF_DELETE_ORG_ONLY_GET),
+    post("training:teacher_merge", pk("t_teacher"), lambda w: {"duplicates": [w.t_teacher_dup.pk]},
+         STAFF_DELETE_ORG_ONLY_POST),
+    Case("training:teacher_merge", args=pk("t_foreign_teacher"), id="get:teacher_merge(foreign)",
+         expect=roles(leadership=403, member=404, other_member=404)),
 ]
 
 for prefix, attr, data in (

@@ -2,6 +2,7 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from members.demo import DEMO_PASSWORD
 
@@ -10,13 +11,17 @@ DEMO_APPS = ("members", "projects", "training", "dashboards")
 
 
 class Command(BaseCommand):
-    help = "Create the demo member organisations, users and records (safe to run again)."
+    help = ("Create the demo member organisations, users and records (safe to run again): this year up to "
+            "today and the full year before, dated relative to today.")
 
     def handle(self, *args, **options):
+        # One day for every app, so that records of different apps agree about "today".
+        today = timezone.localdate()
+        self.stdout.write(f"演示数据日期：{today:%Y-%m-%d}（{today.year} 年至今与 {today.year - 1} 全年）")
         for app in DEMO_APPS:
             if find_spec(f"{app}.demo") is None:
                 continue
-            result = import_module(f"{app}.demo").seed() or {}
+            result = import_module(f"{app}.demo").seed(today=today) or {}
             counts = ", ".join(f"{k}={v}" for k, v in result.items() if isinstance(v, int))
             self.stdout.write(f"{app}: {counts or 'ok'}")
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）："))
