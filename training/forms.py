@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from consortium.access import is_writer, member_org_id
-from consortium.forms import PortalModelForm
+from consortium.forms import PortalForm, PortalModelForm
 from members.models import Organization, OrganizationKind
 from members.validators import validate_id_number
 
@@ -176,7 +176,7 @@ class TraineeAddForm(forms.Form):
     job_title = forms.CharField(label=_("岗位/职务"), max_length=100, required=False)
 
 
-class TeacherMergeForm(forms.Form):
+class TeacherMergeForm(PortalForm):
     """Which records of the same person to merge into the kept one."""
 
     duplicates = forms.ModelMultipleChoiceField(
@@ -186,11 +186,13 @@ class TeacherMergeForm(forms.Form):
 
     def __init__(self, *args, keep=None, **kwargs):
         super().__init__(*args, **kwargs)
+        field = self.fields["duplicates"]
+        if keep is None:
+            return
         # Only records that may be the same person: the same school and name, or the same 身份证号.
         same = Q(school_id=keep.school_id, name=keep.name)
         if keep.id_number_hash:
             same |= Q(id_number_hash=keep.id_number_hash)
-        field = self.fields["duplicates"]
         field.queryset = Teacher.objects.filter(same).exclude(pk=keep.pk).select_related("school").order_by("pk")
         field.label_from_instance = lambda t: _("#%(pk)s %(name)s（%(school)s，工号 %(no)s）") % {
             "pk": t.pk, "name": t.name, "school": t.school, "no": t.employee_no or "—"}

@@ -41,7 +41,8 @@ def hidden(db, org, other_org):
     third_school = SchoolFactory(name="甘肃交通职业技术学院")
     session = TrainingSessionFactory(provider=other_org, title="兰石集团内部岗位培训")
     order_class = OrderClassFactory(enterprise=other_org, school=third_school, name="兰石订单班（交院）")
-    teacher = TeacherFactory(school=third_school)
+    teacher = TeacherFactory(school=third_school, name="王建国")
+    twin = TeacherFactory(school=third_school, name="王建国")
     records = [
         AgreementFactory(organization=other_org, parties=[third_school], title="兰石集团保密协议"),
         ProjectFactory(lead_organization=other_org, title="兰石集团内部研发项目"),
@@ -52,7 +53,9 @@ def hidden(db, org, other_org):
         DualTeacherTrainingFactory(teacher=teacher, session=session),
         ExpertFactory(),
     ]
-    return {type(r): r for r in records}
+    found = {type(r): r for r in records}
+    found["keep"] = twin  # a merge form opened on the twin would offer the teacher as its duplicate
+    return found
 
 
 def _hidden_record(model, hidden, member):
@@ -112,12 +115,15 @@ def model_choice_fields(form_class):
     return [name for name, field in form_class.base_fields.items() if isinstance(field, forms.ModelChoiceField)]
 
 
-def build_form(form_class, user):
+def build_form(form_class, user, hidden):
     from consortium.forms import PortalForm, PortalModelForm
 
     assert issubclass(form_class, PortalForm | PortalModelForm), \
         f"{form_class.__name__} has model choice fields but does not know its user"
-    return form_class(user=user)
+    # A form opened on a record (the teacher to keep) gets one whose candidates are all hidden.
+    params = inspect.signature(form_class.__init__).parameters
+    context = {name: hidden[name] for name in params if name in hidden and isinstance(name, str)}
+    return form_class(user=user, **context)
 
 
 def _error_text(exc):
@@ -168,7 +174,7 @@ def test_every_api_relation_refuses_what_the_member_may_not_use(label, serialize
                          [(label, cls) for label, cls in portal_forms() if model_choice_fields(cls)],
                          ids=lambda v: v if isinstance(v, str) else "")
 def test_every_form_picker_offers_only_what_the_member_may_use(label, form_class, hidden, member_user):
-    form = build_form(form_class, member_user)
+    form = build_form(form_class, member_user, hidden)
     for name in model_choice_fields(form_class):
         if name not in form.fields:
             continue  # the form takes the field away from members (their own organisation is set)
