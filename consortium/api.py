@@ -6,13 +6,19 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from rest_framework import permissions, serializers, status, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from . import submissions
 from .access import CHANGE, VIEW, usable_by
 from .api_permissions import RolePermission  # noqa: F401 - re-exported for apps
+from .storage import StorageFull, files_follow_transaction
+
+
+class InsufficientStorage(APIException):
+    status_code = 507
+    default_code = "insufficient_storage"
 
 
 def scope_relations(fields, request):
@@ -94,11 +100,13 @@ class PortalViewSet(viewsets.ModelViewSet):
 
     def _save_checked(self, serializer, **kwargs):
         try:
-            with transaction.atomic():
+            with files_follow_transaction():
                 obj = serializer.save(**kwargs)
                 if not self.queryset.model.objects.for_user(self.request.user, CHANGE).filter(pk=obj.pk).exists():
                     transaction.set_rollback(True)
                     raise PermissionDenied(_("保存后的记录将不属于您的单位，无法保存。"))
+        except StorageFull as exc:
+            raise InsufficientStorage(str(exc)) from exc
         except IntegrityError as exc:
             # A unique rule broken by a save that committed meanwhile: a normal 400, not a 500.
             raise serializers.ValidationError(

@@ -118,7 +118,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files follow their transaction and a full disk leaves no partial file (consortium/storage.py).
+    "default": {"BACKEND": "consortium.storage.TransactionalFileSystemStorage"},
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_STORAGE", default="django.contrib.staticfiles.storage.StaticFilesStorage"

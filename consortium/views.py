@@ -23,6 +23,7 @@ from . import submissions
 from .access import CHANGE, VIEW, is_writer, user_can_create
 from .exports import export_response
 from .forms import PortalForm
+from .storage import StorageFull, files_follow_transaction
 
 
 def get_visible_or_denied(model, user, pk, action=CHANGE):
@@ -141,7 +142,7 @@ class _SavedCheckMixin:
         if key and (done := submissions.find(user, submissions.SubmissionChannel.WEB, key)) is not None:
             return self.already_submitted(done)
         try:
-            with transaction.atomic():
+            with files_follow_transaction():
                 row = None
                 if key:
                     row = submissions.claim(user, submissions.SubmissionChannel.WEB, key)
@@ -159,6 +160,9 @@ class _SavedCheckMixin:
             return self.already_submitted(submissions.find(user, submissions.SubmissionChannel.WEB, key))
         except IntegrityError:
             return self.duplicate(form)
+        except StorageFull as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
         messages.success(self.request, self.success_message)
         return HttpResponseRedirect(self.get_success_url())
 
@@ -239,7 +243,11 @@ class PortalActionView(LoginRequiredMixin, SingleObjectMixin, FormView):
 
     def form_valid(self, form):
         try:
-            self.perform(self.object, form)
+            with files_follow_transaction():
+                self.perform(self.object, form)
+        except StorageFull as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.error_dict.items():
