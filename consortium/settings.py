@@ -142,6 +142,15 @@ TRAINEE_IMPORT_MAX_UNCOMPRESSED = env.int("TRAINEE_IMPORT_MAX_UNCOMPRESSED", def
 TRAINEE_IMPORT_MAX_ZIP_ENTRIES = env.int("TRAINEE_IMPORT_MAX_ZIP_ENTRIES", default=1000)
 TRAINEE_IMPORT_MAX_RATIO = env.int("TRAINEE_IMPORT_MAX_RATIO", default=100)
 TRAINEE_IMPORT_PREVIEW_HOURS = env.int("TRAINEE_IMPORT_PREVIEW_HOURS", default=24)
+# Bounds applied while an .xlsx (training/xlsx.py) or a CSV is read, so that a hostile file is
+# refused in well under a second: decompressed sheet and shared-strings XML, rows (or CSV lines)
+# counting blank ones (0: twice TRAINEE_IMPORT_MAX_ROWS plus 10,000), one row or CSV line, and one
+# cell's text or attribute (Excel holds at most 32,767 characters in a cell).
+TRAINEE_IMPORT_MAX_SHEET_BYTES = env.int("TRAINEE_IMPORT_MAX_SHEET_BYTES", default=128 * 1024 * 1024)
+TRAINEE_IMPORT_MAX_STRINGS_BYTES = env.int("TRAINEE_IMPORT_MAX_STRINGS_BYTES", default=64 * 1024 * 1024)
+TRAINEE_IMPORT_MAX_SHEET_ROWS = env.int("TRAINEE_IMPORT_MAX_SHEET_ROWS", default=0)
+TRAINEE_IMPORT_MAX_ROW_BYTES = env.int("TRAINEE_IMPORT_MAX_ROW_BYTES", default=1024 * 1024)
+TRAINEE_IMPORT_MAX_CELL_BYTES = env.int("TRAINEE_IMPORT_MAX_CELL_BYTES", default=512 * 1024)
 
 # On PostgreSQL the KPI roll-up counts distinct people on a second connection alongside the rest.
 KPI_ROLLUP_THREADS = env.bool("KPI_ROLLUP_THREADS", default=True)
