@@ -240,6 +240,8 @@ CELERY_BEAT_SCHEDULE = {
     # Apps own their tasks; the schedule is kept here so it can be read in one place.
     "agreement-expiry-notices": {"task": "projects.tasks.notify_expiring_agreements", "schedule": 24 * 3600},
     "trainee-import-previews-cleanup": {"task": "training.tasks.discard_stale_trainee_previews", "schedule": 24 * 3600},
+    # The year is taken when the task runs (Shanghai time), so the schedule always covers the current
+    # year. Nothing is saved when a session's end passes: this run moves it from pipeline to actual.
     "kpi-rollup-quarter-hourly": {"task": "dashboards.tasks.rollup_current_year", "schedule": 15 * 60},
     "kpi-rollup-nightly": {
         "task": "dashboards.tasks.rollup_kpis",

@@ -48,6 +48,7 @@ class KpiViewSet(viewsets.ViewSet):
                 "code": card.metric.code, "label": str(card.metric.label), "unit": str(card.metric.unit),
                 "actual": _num(card.actual), "target": _num(card.minimum), "stretch": _num(card.stretch),
                 "percent": _num(card.percent), "status": card.status, "previous_year": _num(card.previous),
+                "pipeline": _num(card.pipeline),
                 "monthly": [_num(v) for v in card.monthly],
             }
             if own is not None:

@@ -90,6 +90,7 @@ class Card:
     own: Decimal | None = None
     top: list = field(default_factory=list)
     status: str | None = None
+    pipeline: Decimal | None = None  # scheduled to the year's end, not in the actual
 
     @property
     def percent(self):
@@ -157,32 +158,37 @@ class Overview(YearState):
 
 @dataclass
 class Head(YearState):
-    """What decides whether the figures of a year changed: its last run, close state and targets."""
+    """What decides whether the figures of a year changed: its last run, close state and targets,
+    and the last run of the year before (the overview shows its figures beside this year's)."""
 
     year: int
     state: object
     closing: object
     targets_stamp: tuple
+    previous_run: int | None = None
 
     def cache_key(self, scope):
         parts = (self.year, scope, self.state.run if self.state else 0, self.computed_at, self.is_closed,
-                 *self.targets_stamp)
+                 *self.targets_stamp, self.previous_run)
         return ":".join(str(p) for p in parts)
 
 
 def head(year):
-    """The year's state row, close state and targets stamp in one query."""
+    """The year's state row, close state, targets stamp and the previous year's run in one query."""
     targets = Target.objects.filter(year=OuterRef("year")).order_by().values("year")
+    previous = RollupState.objects.filter(year=OuterRef("year") - 1).values("run")[:1]
     state = (RollupState.objects.filter(year=year)
              .annotate(kpi_closed=Exists(YearClose.objects.filter(year=OuterRef("year"), is_closed=True)),
                        kpi_targets=Subquery(targets.annotate(n=Count("pk")).values("n")),
-                       kpi_targets_at=Subquery(targets.annotate(t=Max("updated_at")).values("t")))
+                       kpi_targets_at=Subquery(targets.annotate(t=Max("updated_at")).values("t")),
+                       kpi_previous_run=Subquery(previous))
              .first())
     if state is None:  # never rolled up: no snapshot to cache either
         closing = YearClose.objects.filter(year=year).first()
         return Head(year=year, state=None, closing=closing, targets_stamp=(None,))
     closing = YearClose(year=year, is_closed=state.kpi_closed)
-    return Head(year=year, state=state, closing=closing, targets_stamp=(state.kpi_targets, state.kpi_targets_at))
+    return Head(year=year, state=state, closing=closing, targets_stamp=(state.kpi_targets, state.kpi_targets_at),
+                previous_run=state.kpi_previous_run)
 
 
 def available_years():
@@ -208,8 +214,12 @@ def build(year, user, *, organization=None, top=TOP_ORGANIZATIONS, known=None):
     known = known or head(year)
     state, closing = known.state, known.closing
     targets = {t.metric: t for t in Target.objects.filter(year=year)}
-    actuals = {(y, m): v for y, m, v in MetricActual.objects.filter(year__in=[year, year - 1])
-               .values_list("year", "metric", "value")}
+    actuals, pipelines = {}, {}
+    for y, m, v, p in (MetricActual.objects.filter(year__in=[year, year - 1])
+                       .values_list("year", "metric", "value", "pipeline")):
+        actuals[(y, m)] = v
+        if y == year:
+            pipelines[m] = p
     monthly = {}
     for metric, _month, value in (MetricMonthly.objects.filter(year=year).order_by("metric", "month")
                                   .values_list("metric", "month", "value")):
@@ -238,7 +248,7 @@ def build(year, user, *, organization=None, top=TOP_ORGANIZATIONS, known=None):
             metric=metric, actual=actual, previous=actuals.get((year - 1, metric.code)),
             minimum=target.minimum if target else None, stretch=target.stretch if target else None,
             monthly=monthly.get(metric.code, []), own=own.get(metric.code, Decimal(0)) if own_id else None,
-            top=tops.get(metric.code, []),
+            top=tops.get(metric.code, []), pipeline=pipelines.get(metric.code),
         )
         if actual is not None:
             card.status = status_of(actual, card.minimum, card.stretch, year, closed=closed)

@@ -13,6 +13,16 @@ which a database in UTC would evaluate eight hours off. Months are bucketed with
 CASE over the same boundaries, which every database evaluates natively (TruncMonth
 on SQLite calls a Python function per row).
 
+Done, not planned (DOMAIN.md, 口径): a record counts once its date is reached at ``now``
+(a session has ended, a project was accepted, a platform established: date ≤ now, or
+≤ today in Shanghai for a date). What the year still holds after ``now`` is the
+*pipeline* (``pipeline(year)``), shown beside the actual, never inside it. Every function
+takes ``now`` so that one roll-up counts the actual and the pipeline at the same instant.
+
+Shared records credit every party: a metric with a ``partner_field`` credits the lead
+organisation and each partner once per record, so organisations' contributions may add
+up to more than the total.
+
 Adding a metric means adding one entry to METRICS.
 """
 
@@ -25,8 +35,11 @@ from django.apps import apps
 from django.db import connection, models
 from django.db.models import Case, Count, F, IntegerField, Min, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Collate
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from training.models import SKILL_TRAINING_KINDS, TrainingKind, employment_rate_percent
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONTHS = range(1, 13)
@@ -94,6 +107,13 @@ class Metric:
     # that places the change in a year (see dashboards/signals.py).
     depends_on: tuple = ()
     is_ratio: bool = False
+    # A QuerySet method (now) -> the records done at now, where being done needs more than the
+    # date (a dual-qualified training tied to a session counts once the session has ended).
+    done: str = ""
+    # The path to the other parties of a shared record (partners, parties, co-builders).
+    partner_field: str = ""
+    # The kinds the figure counts, shown with its definition on the drill-down page.
+    counted_kinds: tuple = ()
 
     # --- plumbing -----------------------------------------------------------
 
@@ -114,12 +134,73 @@ class Metric:
         points = month_boundaries(year, as_date=self.is_date)
         return points[0], points[-1]
 
-    def base(self):
-        return self.model_class._default_manager.filter(self.where)
+    def cutoff(self, now):
+        """The last instant (or day, for a date field) that counts as done at ``now``."""
+        return timezone.localdate(now, SHANGHAI) if self.is_date else now
 
-    def in_year(self, year):
+    def base(self, now=None):
+        qs = self.model_class._default_manager.filter(self.where)
+        if self.done:
+            qs = getattr(qs, self.done)(now or timezone.now())
+        return qs
+
+    def in_year(self, year, now=None):
+        """The year's records done at ``now``: what the actual counts."""
+        now = now or timezone.now()
         start, end = self.bounds(year)
-        return self.base().filter(**{f"{self.date_field}__gte": start, f"{self.date_field}__lt": end})
+        cutoff = self.cutoff(now)
+        qs = self.base(now).filter(**{f"{self.date_field}__gte": start})
+        if cutoff < end:  # the current (or a future) year: only up to now
+            return qs.filter(**{f"{self.date_field}__lte": cutoff})
+        return qs.filter(**{f"{self.date_field}__lt": end})
+
+    @property
+    def has_pipeline(self):
+        """Whether records scheduled later in the year make a pipeline figure (not for distinct counts)."""
+        return self.value != "distinct"
+
+    def scheduled(self, year, now=None):
+        """The year's records dated after ``now`` (not cancelled): the pipeline, never in the actual."""
+        now = now or timezone.now()
+        start, end = self.bounds(year)
+        later = {f"{self.date_field}__gt": self.cutoff(now), f"{self.date_field}__gte": start,
+                 f"{self.date_field}__lt": end}
+        return self.model_class._default_manager.filter(self.where).filter(**later)
+
+    def pipeline(self, year, now=None):
+        """The pipeline figure to the year's end, or None for metrics that have none."""
+        if not self.has_pipeline:
+            return None
+        now = now or timezone.now()
+        if self.cutoff(now) >= self.bounds(year)[1]:  # a past year has nothing left scheduled
+            return Decimal(0)
+        return to_decimal(self.scheduled(year, now).aggregate(v=self.aggregate_expression())["v"])
+
+    def party_q(self, org_id):
+        """Records the organisation takes part in: as lead, or as a partner of a shared record."""
+        q = Q(**{self.org_field: org_id})
+        if self.partner_field:
+            q |= Q(**{self.partner_field: org_id})
+        return q
+
+    def _grouped(self, qs, path):
+        rows = qs.values(path).annotate(v=self.aggregate_expression()).order_by()
+        return {row[path]: to_decimal(row["v"]) for row in rows if row[path] is not None}
+
+    def _credit_partners(self, qs, by_org):
+        """Add the partners' credit, each party once per record: lead + partners − (lead among partners).
+
+        Three GROUP BY queries over organisations, no loop over records.
+        """
+        if not self.partner_field:
+            return by_org
+        credit = dict(by_org)
+        for org, value in self._grouped(qs, self.partner_field).items():
+            credit[org] = credit.get(org, Decimal(0)) + value
+        both = qs.filter(**{self.partner_field: F(self.org_field)})
+        for org, value in self._grouped(both, self.org_field).items():
+            credit[org] -= value
+        return {org: value for org, value in credit.items() if value}
 
     def aggregate_expression(self):
         if self.value == "sum":
@@ -151,51 +232,60 @@ class Metric:
 
     # --- the four functions --------------------------------------------------
 
-    def actual(self, year):
-        return to_decimal(self.in_year(year).aggregate(v=self.aggregate_expression())["v"])
+    def actual(self, year, now=None):
+        return to_decimal(self.in_year(year, now).aggregate(v=self.aggregate_expression())["v"])
 
-    def monthly(self, year):
+    def monthly(self, year, now=None):
         if self.value == "distinct":
-            return self._monthly_distinct(year)
-        rows = (self.in_year(year).annotate(kpi_month=self.month_bucket(year)).values("kpi_month")
+            return self._monthly_distinct(year, now)
+        rows = (self.in_year(year, now).annotate(kpi_month=self.month_bucket(year)).values("kpi_month")
                 .annotate(v=self.aggregate_expression()).order_by())
         per_month = dict.fromkeys(MONTHS, 0)
         for row in rows:
             per_month[row["kpi_month"]] = row["v"]
         return cumulate(per_month[m] for m in MONTHS)
 
-    def _monthly_distinct(self, year):
+    def _monthly_distinct(self, year, now=None):
         # Each key counts once, in the month it first appears: the cumulative count at the
         # end of month m is the number of keys whose first date is before month m+1.
         points = month_boundaries(year, as_date=self.is_date)
-        firsts = self.in_year(year).values(self.key).annotate(kpi_first=Min(self.date_field)).order_by()
+        firsts = self.in_year(year, now).values(self.key).annotate(kpi_first=Min(self.date_field)).order_by()
         result = firsts.aggregate(**{
             f"m{m}": Count(self.key, filter=Q(kpi_first__lt=points[m])) for m in MONTHS
         })
         return [to_decimal(result[f"m{m}"]) for m in MONTHS]
 
-    def by_organization(self, year):
-        rows = (self.in_year(year).values(self.org_field).annotate(v=self.aggregate_expression())
+    def by_organization(self, year, now=None):
+        qs = self.in_year(year, now)
+        rows = (qs.values(self.org_field).annotate(v=self.aggregate_expression())
                 .order_by().filter(**{f"{self.org_field}__isnull": False}))
-        return {row[self.org_field]: to_decimal(row["v"]) for row in rows}
+        return self._credit_partners(qs, {row[self.org_field]: to_decimal(row["v"]) for row in rows})
 
-    def records(self, year):
-        qs = self.in_year(year)
+    def records(self, year, now=None):
+        qs = self.in_year(year, now)
         if self.select_related:
             qs = qs.select_related(*self.select_related)
         return qs
 
-    def compute(self, year):
+    def scheduled_records(self, year, now=None):
+        qs = self.scheduled(year, now)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        return qs
+
+    def compute(self, year, now=None):
         """(actual, monthly or None, by organisation) in as few queries as the metric allows.
 
         Counts and sums come from one GROUP BY (organisation, month) query, one scan of the
         year's rows; the twelve monthly and the per-organisation figures are sums of its
         (at most organisations × 12) rows. Distinct counts cannot be added up that way.
         """
+        now = now or timezone.now()
         if self.value == "distinct":
-            monthly = self.monthly(year)
-            return monthly[-1], monthly, self.by_organization(year)
-        rows = (self.in_year(year).annotate(kpi_month=self.month_bucket(year))
+            monthly = self.monthly(year, now)
+            return monthly[-1], monthly, self.by_organization(year, now)
+        qs = self.in_year(year, now)
+        rows = (qs.annotate(kpi_month=self.month_bucket(year))
                 .values(self.org_field, "kpi_month").annotate(v=self.aggregate_expression()).order_by())
         per_month = dict.fromkeys(MONTHS, Decimal(0))
         by_org = {}
@@ -206,55 +296,73 @@ class Metric:
             if org is not None:
                 by_org[org] = by_org.get(org, Decimal(0)) + value
         monthly = cumulate(per_month[m] for m in MONTHS)
-        return monthly[-1], monthly, {org: v for org, v in by_org.items() if v}
+        return monthly[-1], monthly, self._credit_partners(qs, {org: v for org, v in by_org.items() if v})
 
 
 @dataclass(frozen=True, kw_only=True)
 class YearMetric(Metric):
-    """A metric whose records carry a year, not a date (order classes by intake year)."""
+    """A metric whose records carry years, not a date: the model's QuerySet method ``selector(year)``
+    picks the year's records (order classes running in the year, or new in it)."""
 
-    def in_year(self, year):
-        return self.base().filter(**{self.date_field: year})
+    selector: str = ""
+
+    def in_year(self, year, now=None):
+        return getattr(self.base(), self.selector)(year)
 
     @property
     def is_date(self):
         return True
 
-    def monthly(self, year):
+    @property
+    def has_pipeline(self):
+        return False
+
+    def monthly(self, year, now=None):
         return None
 
-    def compute(self, year):
+    def compute(self, year, now=None):
         return self.actual(year), None, self.by_organization(year)
 
 
 @dataclass(frozen=True, kw_only=True)
 class RatioMetric(YearMetric):
-    """A percentage: 100 × Σ numerator ÷ Σ denominator over the year's records."""
+    """A percentage: ``rate`` (a QuerySet method) over the year's records, and ``rate_of(Σ numerator,
+    Σ denominator)`` per organisation: the same formula as the QuerySet method uses."""
 
     numerator: str = ""
     denominator: str = ""
+    rate: str = ""
+    rate_of: object = None
     is_ratio: bool = True
 
-    def in_year(self, year):
+    def in_year(self, year, now=None):
         return self.base().filter(**{f"{self.date_field}__lte": year, f"{self.denominator}__gt": 0})
 
     def aggregate_expression(self):
         return None
 
-    @staticmethod
-    def _rate(num, den):
-        if not den:
-            return Decimal(0)
-        return (Decimal(100) * Decimal(num) / Decimal(den)).quantize(Decimal("0.01"))
+    def actual(self, year, now=None):
+        return to_decimal(getattr(self.in_year(year), self.rate)())
 
-    def actual(self, year):
-        sums = self.in_year(year).aggregate(n=Sum(self.numerator), d=Sum(self.denominator))
-        return self._rate(sums["n"] or 0, sums["d"] or 0)
+    def by_organization(self, year, now=None):
+        # Σ numerator and Σ denominator per party (lead + partners − both), then the rate of each.
+        qs = self.in_year(year)
+        sums = {}
 
-    def by_organization(self, year):
-        rows = (self.in_year(year).values(self.org_field)
-                .annotate(n=Sum(self.numerator), d=Sum(self.denominator)).order_by())
-        return {row[self.org_field]: self._rate(row["n"], row["d"]) for row in rows}
+        def add(rows, path, sign):
+            for row in rows:
+                if row[path] is not None:
+                    n, d = sums.get(row[path], (0, 0))
+                    sums[row[path]] = (n + sign * (row["n"] or 0), d + sign * (row["d"] or 0))
+
+        def grouped(queryset, path):
+            return queryset.values(path).annotate(n=Sum(self.numerator), d=Sum(self.denominator)).order_by()
+
+        add(grouped(qs, self.org_field), self.org_field, 1)
+        if self.partner_field:
+            add(grouped(qs, self.partner_field), self.partner_field, 1)
+            add(grouped(qs.filter(**{self.partner_field: F(self.org_field)}), self.org_field), self.org_field, -1)
+        return {org: to_decimal(self.rate_of(n, d)) for org, (n, d) in sums.items() if d}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -285,24 +393,28 @@ class ActiveMembersMetric(Metric):
     def is_date(self):
         return True
 
-    def in_year(self, year):
+    @property
+    def has_pipeline(self):
+        return False
+
+    def in_year(self, year, now=None):
         end = month_boundaries(year, as_date=True)[-1]
         return self._annotated([end]).filter(self._active_q(end, "kpi_state_0"))
 
-    def actual(self, year):
+    def actual(self, year, now=None):
         return to_decimal(self.in_year(year).count())
 
-    def monthly(self, year):
+    def monthly(self, year, now=None):
         points = month_boundaries(year, as_date=True)[1:]
         result = self._annotated(points).aggregate(**{
             f"m{i}": Count("pk", filter=self._active_q(point, f"kpi_state_{i}")) for i, point in enumerate(points)
         })
         return [to_decimal(result[f"m{i}"]) for i in range(12)]
 
-    def by_organization(self, year):
+    def by_organization(self, year, now=None):
         return dict.fromkeys(self.in_year(year).values_list("pk", flat=True), Decimal(1))
 
-    def compute(self, year):
+    def compute(self, year, now=None):
         monthly = self.monthly(year)
         return monthly[-1], monthly, self.by_organization(year)
 
@@ -310,6 +422,7 @@ class ActiveMembersMetric(Metric):
 PERSON_TIMES = Case(When(trainee_count__gt=0, then=F("trainee_count")), default=F("declared_headcount"),
                     output_field=IntegerField())
 NOT_CANCELLED = ~Q(status="cancelled")
+SKILL_KINDS_LABELS = tuple(TrainingKind(kind).label for kind in SKILL_TRAINING_KINDS)
 SESSION_COLUMNS = (
     Column(_("培训名称"), "title"), Column(_("类型"), "kind"), Column(_("承办单位"), "provider"),
     Column(_("结束时间"), "ends_at"), Column(_("状态"), "status"), Column(_("学员名单人数"), "trainee_count"),
@@ -320,13 +433,21 @@ PLATFORM_COLUMNS = (
     Column(_("建成/认定日期"), "established_on"),
 )
 
+ORDER_CLASS_COLUMNS = (
+    Column(_("班级名称"), "name"), Column(_("学校"), "school"), Column(_("订单企业"), "enterprise"),
+    Column(_("专业"), "major"), Column(_("招生年份"), "intake_year"), Column(_("毕业年份"), "last_year"),
+    Column(_("实际招收"), "enrolled"),
+)
+
 
 def platform_metric(code, label, kind):
     return Metric(
         code=code, label=label, unit=_("个"), group=_("共建平台"),
         model="projects.Platform", date_field="established_on", org_field="lead_organization",
+        partner_field="organizations",
         where=Q(kind=kind), select_related=("lead_organization",), columns=PLATFORM_COLUMNS,
-        description=format_lazy(_("当年建成/认定（建成日期在当年）的{kind}，按牵头单位计。"), kind=label),
+        description=format_lazy(_("当年已建成/认定（建成日期在当年且不晚于今天）的{kind}；"
+                                  "计划在年内稍后建成的计入“计划中”。牵头单位和共建单位各计一次。"), kind=label),
         depends_on=(("projects.Platform", "established_on"),),
     )
 
@@ -335,8 +456,10 @@ METRICS = [
     Metric(
         code="projects_completed", label=_("校企合作项目结项"), unit=_("项"), group=_("项目"),
         model="projects.Project", date_field="completed_on", org_field="lead_organization",
+        partner_field="partners",
         where=Q(status__in=["completed", "applied"]), select_related=("lead_organization",),
-        description=_("状态为已结项验收或成果已应用、结项验收日期在当年的项目，按牵头单位计。"),
+        description=_("状态为已结项验收或成果已应用、结项验收日期在当年且不晚于今天的项目；"
+                      "牵头单位和参与单位各计一次。"),
         columns=(Column(_("项目名称"), "title"), Column(_("类型"), "kind"), Column(_("牵头单位"), "lead_organization"),
                  Column(_("状态"), "status"), Column(_("结项验收日期"), "completed_on")),
         depends_on=(("projects.Project", "completed_on"),),
@@ -344,29 +467,47 @@ METRICS = [
     Metric(
         code="training_person_times", label=_("培训人次"), unit=_("人次"), group=_("培训"),
         model="training.TrainingSession", date_field="ends_at", org_field="provider",
-        value="sum", expression=PERSON_TIMES, where=NOT_CANCELLED, select_related=("provider",),
-        description=_("结束时间在当年（北京时间）、未取消的培训：有学员名单的按名单人数，否则按申报人数；按承办单位计。"),
+        value="sum", expression=PERSON_TIMES, where=NOT_CANCELLED & Q(kind__in=SKILL_TRAINING_KINDS),
+        select_related=("provider",), counted_kinds=SKILL_KINDS_LABELS,
+        description=_("职业技能培训口径：当年（北京时间）已结束、未取消的职业技能培训和企业职工岗位培训，"
+                      "有学员名单的按名单人数，否则按申报人数；按承办单位计。年内尚未结束的培训计入“计划中”，"
+                      "不计入完成值；教师培训计入双师型指标，学生实践实训单独统计。"),
         columns=SESSION_COLUMNS,
         depends_on=(("training.TrainingSession", "ends_at"), ("training.Trainee", "session__ends_at")),
     ),
     Metric(
         code="training_persons", label=_("培训人数（去重）"), unit=_("人"), group=_("培训"), has_target=False,
         model="training.Trainee", date_field="session__ends_at", org_field="session__provider",
-        value="distinct", key="person_key", where=~Q(session__status="cancelled"),
-        select_related=("session", "session__provider"),
-        description=_("当年未取消培训的学员名单中的不同人员（按身份证号摘要或姓名+手机识别）；单位贡献按各单位去重，合计可大于总数。"),
+        value="distinct", key="person_key",
+        where=~Q(session__status="cancelled") & Q(session__kind__in=SKILL_TRAINING_KINDS),
+        select_related=("session", "session__provider"), counted_kinds=SKILL_KINDS_LABELS,
+        description=_("与培训人次同一口径的培训（当年已结束、未取消）学员名单中的不同人员（按身份证号摘要或姓名+手机识别）；"
+                      "单位贡献按各单位去重，合计可大于总数。"),
         columns=(Column(_("姓名"), "name"), Column(_("身份证号"), "id_number_masked"), Column(_("培训"), "session"),
                  Column(_("承办单位"), "session.provider"), Column(_("结束时间"), "session.ends_at")),
         depends_on=(("training.TrainingSession", "ends_at"), ("training.Trainee", "session__ends_at")),
     ),
     Metric(
+        code="student_practice_person_times", label=_("学生实践实训人次"), unit=_("人次"), group=_("培训"),
+        has_target=False,
+        model="training.TrainingSession", date_field="ends_at", org_field="provider",
+        value="sum", expression=PERSON_TIMES, where=NOT_CANCELLED & Q(kind=TrainingKind.STUDENT_PRACTICE),
+        select_related=("provider",), counted_kinds=(TrainingKind.STUDENT_PRACTICE.label,),
+        description=_("当年（北京时间）已结束、未取消的学生实践实训：有学员名单的按名单人数，否则按申报人数；"
+                      "按承办单位计。年内尚未结束的计入“计划中”。不计入职业技能培训人次。"),
+        columns=SESSION_COLUMNS,
+        depends_on=(("training.TrainingSession", "ends_at"), ("training.Trainee", "session__ends_at")),
+    ),
+    Metric(
         code="dual_teachers_trained", label=_("双师型教师培训（去重）"), unit=_("人"), group=_("双师型教师"),
         model="training.DualTeacherTraining", date_field="completed_on", org_field="teacher__school",
-        value="distinct", key="teacher", select_related=("teacher", "teacher__school", "provider"),
-        description=_("当年完成双师型培训的不同教师，同一教师一年内培训多次只计一次；按教师所在学校计。"),
+        value="distinct", key="teacher", done="completed",
+        select_related=("teacher", "teacher__school", "provider"),
+        description=_("当年完成双师型培训的不同教师，同一教师一年内培训多次只计一次；按教师所在学校计。"
+                      "关联培训的记录在该培训结束且未取消后才计入，未关联培训的按完成日期（不晚于今天）计入。"),
         columns=(Column(_("教师"), "teacher"), Column(_("学校"), "teacher.school"), Column(_("完成日期"), "completed_on"),
                  Column(_("学时"), "hours"), Column(_("培训单位"), "provider")),
-        depends_on=(("training.DualTeacherTraining", "completed_on"),),
+        depends_on=(("training.DualTeacherTraining", "completed_on"), ("training.TrainingSession", "ends_at")),
     ),
     Metric(
         code="dual_teacher_recognitions", label=_("双师型教师认定"), unit=_("人次"), group=_("双师型教师"),
@@ -384,26 +525,37 @@ METRICS = [
     Metric(
         code="agreements_verified", label=_("合作协议核验"), unit=_("份"), group=_("协议"), has_target=False,
         model="projects.Agreement", date_field="verified_at", org_field="organization",
+        partner_field="parties",
         where=Q(status="verified"), select_related=("organization",),
-        description=_("状态为已核验、核验时间在当年（北京时间）的合作协议，按登记单位计。"),
+        description=_("状态为已核验、核验时间在当年（北京时间）的合作协议；登记单位和协议各方各计一次。"),
         columns=(Column(_("协议名称"), "title"), Column(_("类型"), "kind"), Column(_("登记单位"), "organization"),
                  Column(_("签订日期"), "signed_on"), Column(_("核验时间"), "verified_at")),
         depends_on=(("projects.Agreement", "verified_at"),),
     ),
     YearMetric(
-        code="order_classes", label=_("订单班"), unit=_("个"), group=_("订单班"), has_target=False,
-        model="training.OrderClass", date_field="intake_year", org_field="school",
-        select_related=("school", "enterprise"),
-        description=_("招生年份为当年的订单班，按学校计。"),
-        columns=(Column(_("班级名称"), "name"), Column(_("学校"), "school"), Column(_("订单企业"), "enterprise"),
-                 Column(_("专业"), "major"), Column(_("招生年份"), "intake_year"), Column(_("实际招收"), "enrolled")),
+        code="order_classes_running", label=_("在办订单班"), unit=_("个"), group=_("订单班"), has_target=False,
+        model="training.OrderClass", date_field="intake_year", org_field="school", partner_field="enterprise",
+        selector="running_in", select_related=("school", "enterprise"),
+        description=_("当年在办的订单班：招生年份不晚于当年、毕业年份不早于当年（未填毕业年份按招生年份 + 3）；"
+                      "学校和订单企业各计一次。同比与上年在办数比较。"),
+        columns=ORDER_CLASS_COLUMNS,
+        depends_on=(("training.OrderClass", "intake_year"), ("training.OrderClass", "graduation_year")),
+    ),
+    YearMetric(
+        code="order_classes_new", label=_("新增订单班"), unit=_("个"), group=_("订单班"), has_target=False,
+        model="training.OrderClass", date_field="intake_year", org_field="school", partner_field="enterprise",
+        selector="new_in", select_related=("school", "enterprise"),
+        description=_("招生年份为当年的订单班；学校和订单企业各计一次。"),
+        columns=ORDER_CLASS_COLUMNS,
         depends_on=(("training.OrderClass", "intake_year"),),
     ),
     RatioMetric(
         code="order_employment_rate", label=_("订单班就业率"), unit="%", group=_("订单班"), has_target=False,
-        model="training.OrderClass", date_field="intake_year", org_field="school",
-        numerator="employed", denominator="graduated", select_related=("school", "enterprise"),
-        description=_("截至当年：招生年份不晚于当年且已有毕业生的订单班，订单企业录用人数 ÷ 毕业人数；按学校计。"),
+        model="training.OrderClass", date_field="intake_year", org_field="school", partner_field="enterprise",
+        numerator="employed", denominator="graduated", rate="employment_rate", rate_of=employment_rate_percent,
+        select_related=("school", "enterprise"),
+        description=_("截至当年：招生年份不晚于当年且已有毕业生的订单班，Σ订单企业录用人数 ÷ Σ毕业人数"
+                      "（与订单班列表页同一算法）；学校和订单企业各按其订单班计。"),
         columns=(Column(_("班级名称"), "name"), Column(_("学校"), "school"), Column(_("订单企业"), "enterprise"),
                  Column(_("招生年份"), "intake_year"), Column(_("毕业人数"), "graduated"),
                  Column(_("订单企业录用"), "employed"), Column(_("就业率（%）"), "employment_rate_percent")),

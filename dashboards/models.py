@@ -119,6 +119,9 @@ class MetricActual(models.Model):
     year = models.PositiveIntegerField(_("年度"))
     metric = models.CharField(_("指标"), max_length=40)
     value = models.DecimalField(_("完成值"), **VALUE)
+    # Records of the year not done at the roll-up (a session that ends later): shown beside the
+    # actual as the year-end forecast, never inside it. Null for metrics without a pipeline.
+    pipeline = models.DecimalField(_("计划中（至年底）"), null=True, blank=True, **VALUE)
     run = models.PositiveIntegerField(_("计算批次"))
 
     objects = SnapshotQuerySet.as_manager()

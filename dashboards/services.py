@@ -6,12 +6,20 @@ rows the run did not produce (they carry an older ``run`` number). Runs for the
 same year are serialised (an advisory lock on PostgreSQL, a row lock on the
 year's state row elsewhere), so running it twice, or two at once, leaves one
 correct set of rows. A closed year is never overwritten.
+
+Done, not planned: the roll-up counts what is done at the instant it starts (a session that
+has ended, a project accepted …) and stores what the year still has scheduled after that
+instant as the metric's pipeline. "Now" moves without any record changing, so nothing signals
+that a session has just ended: the scheduled roll-up (every 15 minutes, CELERY_BEAT_SCHEDULE)
+is what moves an ended session from the pipeline into the actual.
 """
 
 import logging
 import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -63,8 +71,8 @@ def _on_own_connection(fn, year):
         connection.close()
 
 
-def compute_all(metrics, year):
-    """[(actual, monthly or None, by organisation)] of each metric, in order.
+def compute_all(metrics, year, now=None):
+    """[(actual, monthly or None, by organisation)] of each metric, in order, as done at ``now``.
 
     On PostgreSQL the first-appearance query of each distinct count (the costliest queries of the
     roll-up) runs on a second connection while this one counts everything else: the two cores
@@ -72,12 +80,14 @@ def compute_all(metrics, year):
     figures are the same as counted one after the other. KPI_ROLLUP_THREADS = False turns it off
     (the tests' uncommitted records are invisible to a second connection).
     """
+    now = now or timezone.now()
     if connection.vendor != "postgresql" or not getattr(settings, "KPI_ROLLUP_THREADS", True):
-        return [metric.compute(year) for metric in metrics]
+        return [metric.compute(year, now) for metric in metrics]
     with ThreadPoolExecutor(max_workers=1) as pool:
-        firsts = {m.code: pool.submit(_on_own_connection, m.monthly, year) for m in metrics if m.value == "distinct"}
-        by_org = {m.code: m.by_organization(year) for m in metrics if m.code in firsts}
-        results = [None if m.code in firsts else m.compute(year) for m in metrics]
+        firsts = {m.code: pool.submit(_on_own_connection, partial(m.monthly, now=now), year)
+                  for m in metrics if m.value == "distinct"}
+        by_org = {m.code: m.by_organization(year, now) for m in metrics if m.code in firsts}
+        results = [None if m.code in firsts else m.compute(year, now) for m in metrics]
         for i, metric in enumerate(metrics):
             if metric.code in firsts:
                 months = firsts[metric.code].result()
@@ -89,6 +99,7 @@ def rollup(year, *, metrics=None):
     """Recompute the snapshot of one year; returns the state row, or None for a closed year."""
     metrics = metrics or METRICS
     started = time.monotonic()
+    now = timezone.now()  # one instant for the actual and the pipeline of every metric
     # A change committed from now on needs a new run: clear the marker before counting.
     RollupState.objects.filter(year=year).exclude(dirty_since=None).update(dirty_since=None)
     with transaction.atomic():
@@ -98,15 +109,16 @@ def rollup(year, *, metrics=None):
             return None
         run = state.run + 1
         actuals, monthly, contributions = [], [], []
-        for metric, (actual, months, by_org) in zip(metrics, compute_all(metrics, year), strict=True):
-            actuals.append(MetricActual(year=year, metric=metric.code, value=actual, run=run))
+        for metric, (actual, months, by_org) in zip(metrics, compute_all(metrics, year, now), strict=True):
+            actuals.append(MetricActual(year=year, metric=metric.code, value=actual, run=run,
+                                        pipeline=metric.pipeline(year, now)))
             if months is not None:
                 monthly.extend(MetricMonthly(year=year, metric=metric.code, month=m, value=v, run=run)
                                for m, v in enumerate(months, start=1))
             contributions.extend(MetricContribution(year=year, metric=metric.code, organization_id=org_id,
                                                     value=value, run=run)
                                  for org_id, value in by_org.items() if value)
-        _upsert(MetricActual, actuals, ["year", "metric"])
+        _upsert(MetricActual, actuals, ["year", "metric"], ["value", "pipeline", "run"])
         _upsert(MetricMonthly, monthly, ["year", "metric", "month"])
         _upsert(MetricContribution, contributions, ["year", "metric", "organization"])
         for model in (MetricActual, MetricMonthly, MetricContribution):
@@ -119,10 +131,18 @@ def rollup(year, *, metrics=None):
     return state
 
 
-def _upsert(model, rows, unique_fields):
+def _upsert(model, rows, unique_fields, update_fields=("value", "run")):
     if rows:
         model.objects.bulk_create(rows, batch_size=500, update_conflicts=True,
-                                  unique_fields=unique_fields, update_fields=["value", "run"])
+                                  unique_fields=unique_fields, update_fields=list(update_fields))
+
+
+def needs_final_rollup(year):
+    """Whether a past, open year was last counted before it ended (a session that ended in its last
+    minutes is still in its pipeline): the scheduled run then counts that year once more."""
+    end = datetime(year + 1, 1, 1, tzinfo=SHANGHAI)
+    return (timezone.now() >= end and not is_closed(year)
+            and RollupState.objects.filter(year=year, computed_at__lt=end).exists())
 
 
 def mark_dirty(years):
@@ -179,6 +199,15 @@ def reopen_year(year, *, by, reason):
         closing.is_closed = False
         closing.save(update_fields=["is_closed"])
         YearCloseEvent.objects.create(year=year, action=YearCloseEvent.Action.REOPEN, actor=by, reason=reason)
+        # The frozen figures may be stale (records corrected while closed): recount once committed,
+        # rather than waiting for a change or, for a past year, for ever.
+        transaction.on_commit(partial(_request_rollup, year))
+
+
+def _request_rollup(year):
+    from .signals import request_rollup
+
+    request_rollup([year])
 
 
 def set_targets(year, values, *, by):

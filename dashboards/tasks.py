@@ -15,5 +15,14 @@ def rollup_kpis(year=None):
 
 @shared_task(name="dashboards.tasks.rollup_current_year")
 def rollup_current_year():
-    """The quarter-hourly run: the current year's snapshot."""
-    return rollup_kpis(None)
+    """The quarter-hourly run: the current year's snapshot.
+
+    Why it must run even when nothing changed: a record counts once it is done (a session once
+    it has ended), and "now" moves without any save to signal it. This run is what moves an ended
+    session from the pipeline into the actual. In the first run of a new year, last year is
+    counted once more if its last run came before midnight on 31 December.
+    """
+    year = services.current_year()
+    if services.needs_final_rollup(year - 1):
+        rollup_kpis(year - 1)
+    return rollup_kpis(year)

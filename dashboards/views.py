@@ -27,7 +27,7 @@ from members.models import Organization
 from . import figures, pagecache, services
 from .forms import CloseYearForm, ReopenYearForm, TargetsForm
 from .metrics import REGISTRY
-from .models import Target, YearCloseEvent
+from .models import MetricActual, Target, YearCloseEvent
 
 logger = logging.getLogger("consortium.dashboards")
 
@@ -161,16 +161,23 @@ class RecordsView(LoginRequiredMixin, ListView):
         self.year = requested_year(self.request)
         self.organization = self.get_organization()
         metric = self.metric
-        qs = metric.records(self.year)
+        # ?scheduled=1: the records of the pipeline (not done yet), never part of the figure.
+        self.scheduled = metric.has_pipeline and self.request.GET.get("scheduled") == "1"
+        qs = metric.scheduled_records(self.year) if self.scheduled else metric.records(self.year)
+        manager = metric.model_class._default_manager
         if not is_reader(self.request.user):
-            qs = qs.filter(pk__in=metric.model_class._default_manager.for_user(self.request.user).values("pk"))
+            qs = qs.filter(pk__in=manager.for_user(self.request.user).values("pk"))
         if self.organization is not None:
-            qs = qs.filter(**{metric.org_field: self.organization.pk})
+            # Every party of a shared record sees it, as the figure credits it.
+            qs = qs.filter(pk__in=manager.filter(metric.party_q(self.organization.pk)).values("pk"))
         return qs.order_by(*(metric.model_class._meta.ordering or ["pk"]))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(metric=self.metric, year=self.year, organization=self.organization)
+        ctx.update(metric=self.metric, year=self.year, organization=self.organization, scheduled=self.scheduled)
+        if self.organization is None and self.metric.has_pipeline:
+            ctx["pipeline"] = (MetricActual.objects.filter(year=self.year, metric=self.metric.code)
+                               .values_list("pipeline", flat=True).first())
         ctx["headers"] = [c.header for c in self.metric.columns]
         ctx["rows"] = [
             (obj, [neutralise(resolve(obj, c.accessor)) for c in self.metric.columns]) for obj in ctx["object_list"]
@@ -198,11 +205,11 @@ def export_rows(overview):
     yield [_("数据更新于"), stamp, _("已关账") if overview.is_closed else ""]
     yield []
     yield [_("指标"), _("单位"), _("完成值"), _("目标值"), _("挑战值"), _("完成率（%）"), _("状态"), _("上年"),
-           _("同比变化"), _("本单位贡献") if overview.scope_org else ""]
+           _("同比变化"), _("本单位贡献") if overview.scope_org else "", _("计划中（至年底）")]
     for c in overview.cards:
         yield [str(c.metric.label), str(c.metric.unit), _num(c.actual), _num(c.minimum), _num(c.stretch),
                _num(c.percent), str(c.status_label), _num(c.previous), _num(c.change),
-               _num(c.own) if overview.scope_org else None]
+               _num(c.own) if overview.scope_org else None, _num(c.pipeline)]
     yield []
     yield [_("月度累计")] + [_("%(month)d月") % {"month": m} for m in range(1, 13)]
     for c in overview.cards:

@@ -31,6 +31,8 @@ class OrderClassFilterSet(SearchFilterSet):
     enterprise = django_filters.ModelChoiceFilter(queryset=_orgs, label=_("订单企业"))
     school = django_filters.ModelChoiceFilter(queryset=_orgs, label=_("学校"))
     intake_year = YearFilter(label=_("招生年份"))
+    # The dashboard's order employment rate of a year is over the classes with intake ≤ that year.
+    intake_until = YearFilter(field_name="intake_year", lookup_expr="lte", label=_("招生年份不晚于"))
     mode = django_filters.ChoiceFilter(choices=OrderClassMode.choices, label=_("培养模式"))
     ordering = django_filters.OrderingFilter(
         fields=(("name", "name"), ("intake_year", "intake_year"), ("enrolled", "enrolled"),
@@ -42,7 +44,7 @@ class OrderClassFilterSet(SearchFilterSet):
 
     class Meta:
         model = OrderClass
-        fields = ["q", "enterprise", "school", "intake_year", "mode"]
+        fields = ["q", "enterprise", "school", "intake_year", "intake_until", "mode"]
 
 
 class GuestProfessorFilterSet(SearchFilterSet):

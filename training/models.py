@@ -16,16 +16,20 @@ Staff change everything; leadership reads everything and changes nothing.
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, F, When
+from django.db.models import Case, F, Sum, When
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from consortium.access import VIEW, RestrictedQuerySet, is_writer, member_org_id
 from members.models import OrganizationKind
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _org_is_school(org):
@@ -68,6 +72,22 @@ class OrderClassQuerySet(RestrictedQuerySet):
             models.Q(graduation_year__gte=year)
             | models.Q(graduation_year__isnull=True, intake_year__gte=year - DEFAULT_PROGRAMME_YEARS)
         )
+
+    def with_graduates(self):
+        return self.filter(graduated__gt=0)
+
+    def employment_rate(self):
+        """The order employment rate of these classes, in per cent: Σ employed ÷ Σ graduated over the
+        classes with graduates (None when none has graduated). The dashboard and the list use this."""
+        sums = self.with_graduates().aggregate(employed=Sum("employed"), graduated=Sum("graduated"))
+        return employment_rate_percent(sums["employed"], sums["graduated"])
+
+
+def employment_rate_percent(employed, graduated):
+    """100 × employed ÷ graduated to two decimals, None without graduates."""
+    if not graduated:
+        return None
+    return (Decimal(100) * Decimal(employed or 0) / Decimal(graduated)).quantize(Decimal("0.01"))
 
 
 class OrderClass(models.Model):
@@ -164,8 +184,7 @@ class OrderClass(models.Model):
 
     @property
     def employment_rate_percent(self):
-        rate = self.employment_rate
-        return None if rate is None else round(rate * 100, 1)
+        return employment_rate_percent(self.employed, self.graduated)
 
 
 class GuestProfessorQuerySet(RestrictedQuerySet):
@@ -239,6 +258,11 @@ class TrainingKind(models.TextChoices):
     DUAL_TEACHER = "dual_teacher", _("双师型教师培训")
 
 
+# The kinds that count toward 职业技能培训 person-times (DOMAIN.md, 口径). Teacher and dual-qualified
+# training feed the 双师型 figures through DualTeacherTraining; student practice has its own figure.
+SKILL_TRAINING_KINDS = (TrainingKind.VOCATIONAL_SKILL, TrainingKind.EMPLOYEE_JOB)
+
+
 class SessionStatus(models.TextChoices):
     PLANNED = "planned", _("计划中")
     HELD = "held", _("已举办")
@@ -252,8 +276,20 @@ class TrainingSessionQuerySet(RestrictedQuerySet):
         return models.Q(provider_id=org_id)
 
     def counted(self):
-        """Sessions that count towards person-times: everything but cancelled."""
+        """Sessions that may count: everything but cancelled (see ended() for the actual)."""
         return self.exclude(status=SessionStatus.CANCELLED)
+
+    def ended(self, now):
+        """Sessions that count as done at ``now``: not cancelled and ended (ends_at ≤ now)."""
+        return self.counted().filter(ends_at__lte=now)
+
+    def scheduled(self, now):
+        """The pipeline at ``now``: sessions not cancelled that end later."""
+        return self.counted().filter(ends_at__gt=now)
+
+    def skill_training(self):
+        """The kinds counted toward 职业技能培训 person-times (SKILL_TRAINING_KINDS)."""
+        return self.filter(kind__in=SKILL_TRAINING_KINDS)
 
     def with_person_times(self):
         return self.annotate(
@@ -646,6 +682,17 @@ class TeacherRecordMixin:
         return is_writer(user) or _member_is_school(user)
 
 
+class DualTeacherTrainingQuerySet(TeacherRecordQuerySet):
+    def completed(self, now):
+        """Trainings completed at ``now``: one tied to a session counts once that session has ended
+        and was not cancelled; one without a session counts from its completion date."""
+        today = timezone.localdate(now, SHANGHAI)
+        return self.filter(completed_on__lte=today).filter(
+            models.Q(session__isnull=True)
+            | (models.Q(session__ends_at__lte=now) & ~models.Q(session__status=SessionStatus.CANCELLED))
+        )
+
+
 class DualTeacherTraining(TeacherRecordMixin, models.Model):
     """A completed dual-qualified (双师型) training of a teacher."""
 
@@ -665,7 +712,7 @@ class DualTeacherTraining(TeacherRecordMixin, models.Model):
     notes = models.CharField(_("备注"), max_length=200, blank=True)
 
     history = HistoricalRecords()
-    objects = TeacherRecordQuerySet.as_manager()
+    objects = DualTeacherTrainingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("双师型培训记录")

@@ -1,6 +1,12 @@
-"""The organisation page's training panels: sessions, order classes, teachers, visits (as the user may see them)."""
+"""The organisation page's training panels: sessions, order classes, teachers, visits (as the user may see them).
+
+Each session, class and visit is marked 牵头 (provider, the class's school, the visiting
+organisation) or 参与 (beneficiary, the sponsoring enterprise, an organisation visited).
+"""
 
 from django.db.models import Count, Q
+
+from projects.panels import is_lead
 
 from .models import ExchangeVisit, OrderClass, Teacher, TrainingSession
 
@@ -12,16 +18,15 @@ def organization_panels(request, org):
     sessions = (
         TrainingSession.objects.for_user(user)
         .filter(pk__in=TrainingSession.objects.filter(Q(provider=org) | Q(beneficiaries=org)).values("pk"))
-        .select_related("provider")
+        .select_related("provider").annotate(is_lead=is_lead(provider=org))
     )
-    classes = OrderClass.objects.for_user(user).filter(Q(school=org) | Q(enterprise=org)).select_related(
-        "enterprise", "school"
-    )
+    classes = (OrderClass.objects.for_user(user).filter(Q(school=org) | Q(enterprise=org))
+               .select_related("enterprise", "school").annotate(is_lead=is_lead(school=org)))
     teachers = Teacher.objects.for_user(user).filter(school=org).annotate(training_count=Count("dual_trainings")).order_by("name", "id")
     visits = (
         ExchangeVisit.objects.for_user(user)
         .filter(pk__in=ExchangeVisit.objects.filter(Q(visiting_organization=org) | Q(visited=org)).values("pk"))
-        .select_related("visiting_organization")
+        .select_related("visiting_organization").annotate(is_lead=is_lead(visiting_organization=org))
     )
     return [{
         "template": "training/panel_training.html", "org": org,

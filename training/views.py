@@ -99,6 +99,12 @@ class OrderClassListView(PortalListView):
         (_("订单就业率(%)"), lambda o: o.employment_rate_percent),
     )
 
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        # Over every class the filters select (not just this page): the dashboard's formula.
+        ctx["employment_rate"] = self.object_list.employment_rate()
+        return ctx
+
 
 class OrderClassDetailView(PortalDetailView):
     model = OrderClass

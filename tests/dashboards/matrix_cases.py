@@ -27,6 +27,8 @@ CASES = [
     page("dashboards:organization", args=other, query=YEAR, member=404, other_member=200,
          id="get:dashboards:organization(other)"),
     page("dashboards:records", args=session_metric, query=YEAR),
+    page("dashboards:records", args=session_metric, query=YEAR + "&scheduled=1",
+         id="get:dashboards:records(scheduled)"),
     page("dashboards:records", args=session_metric, query=YEAR + "&organization=999999", ok=404, member=403,
          id="get:dashboards:records(another organisation)"),
     page("dashboards:records", args=lambda w: ["no_such_metric"], query=YEAR, ok=404,
