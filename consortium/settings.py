@@ -229,13 +229,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# No task may run longer than CELERY_TASK_TIME_LIMIT (the longest, a year's roll-up at a million
+# sessions, takes seconds); a message unacknowledged for visibility_timeout is delivered again, so
+# that a worker killed whole costs minutes, not the hour of the default, and the limit keeps a
+# running task from ever being delivered twice.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * CELERY_TASK_TIME_LIMIT),
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
     "max_retries": 1,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# A save waits at most this long for the broker to take its roll-up; the durable request and the
+# sweep cover what is not taken (dashboards/signals.py).
+KPI_PUBLISH_WAIT = env.float("KPI_PUBLISH_WAIT", default=0.5)
 CELERY_BEAT_SCHEDULE = {
     # Apps own their tasks; the schedule is kept here so it can be read in one place.
     "agreement-expiry-notices": {"task": "projects.tasks.notify_expiring_agreements", "schedule": 24 * 3600},
@@ -243,6 +252,9 @@ CELERY_BEAT_SCHEDULE = {
     # The year is taken when the task runs (Shanghai time), so the schedule always covers the current
     # year. Nothing is saved when a session's end passes: this run moves it from pipeline to actual.
     "kpi-rollup-quarter-hourly": {"task": "dashboards.tasks.rollup_current_year", "schedule": 15 * 60},
+    # Every year with a durable recompute request (dashboards.RollupRequest): a change made while the
+    # broker was down is in the figures within this interval of the worker and beat running again.
+    "kpi-rollup-requests-sweep": {"task": "dashboards.tasks.sweep_rollup_requests", "schedule": 30},
     "kpi-rollup-nightly": {
         "task": "dashboards.tasks.rollup_kpis",
         "schedule": crontab(hour=2, minute=0),

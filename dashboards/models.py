@@ -108,6 +108,26 @@ class RollupState(models.Model):
         return f"{self.year}"
 
 
+class RollupRequest(models.Model):
+    """A year whose figures need a recompute, written in the transaction of the change that needs it.
+
+    Only ever inserted by saves (so concurrent saves never wait on each other) and deleted by a
+    roll-up of that year once it has succeeded: a request lost by the broker, a worker killed whole
+    or a Redis restart is still here, and the sweep (dashboards.tasks.sweep_rollup_requests) runs it.
+    """
+
+    year = models.PositiveIntegerField(_("年度"), db_index=True)
+    requested_at = models.DateTimeField(_("请求时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("指标重算请求")
+        verbose_name_plural = _("指标重算请求")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.year} @ {self.requested_at}"
+
+
 class SnapshotQuerySet(FiguresQuerySet):
     def for_year(self, year):
         return self.filter(year=year)

@@ -31,7 +31,15 @@ from django.utils.translation import gettext as _
 from consortium.access import is_writer
 
 from .metrics import METRICS, SHANGHAI
-from .models import MetricActual, MetricContribution, MetricMonthly, RollupState, YearClose, YearCloseEvent
+from .models import (
+    MetricActual,
+    MetricContribution,
+    MetricMonthly,
+    RollupRequest,
+    RollupState,
+    YearClose,
+    YearCloseEvent,
+)
 
 logger = logging.getLogger("consortium.dashboards")
 
@@ -100,12 +108,15 @@ def rollup(year, *, metrics=None):
     metrics = metrics or METRICS
     started = time.monotonic()
     now = timezone.now()  # one instant for the actual and the pipeline of every metric
-    # A change committed from now on needs a new run: clear the marker before counting.
+    # A change committed from now on needs a new run: clear the marker before counting. The durable
+    # requests committed so far are answered by this run and cleared once it has succeeded.
     RollupState.objects.filter(year=year).exclude(dirty_since=None).update(dirty_since=None)
+    answered = RollupRequest.objects.filter(year=year).order_by("-id").values_list("id", flat=True).first()
     with transaction.atomic():
         state = _lock_year(year)
         if is_closed(year):
             logger.info("KPI roll-up of %s skipped: the year is closed", year)
+            _clear_requests(year, answered)  # a closed year is not recomputed; reopening asks again
             return None
         run = state.run + 1
         actuals, monthly, contributions = [], [], []
@@ -127,8 +138,39 @@ def rollup(year, *, metrics=None):
         state.computed_at = timezone.now()
         state.duration_ms = int((time.monotonic() - started) * 1000)
         state.save(update_fields=["run", "computed_at", "duration_ms"])
+        _clear_requests(year, answered)
     logger.info("KPI roll-up of %s: run %s in %s ms", year, run, state.duration_ms)
     return state
+
+
+def _clear_requests(year, answered):
+    if answered is not None:
+        RollupRequest.objects.filter(year=year, id__lte=answered).delete()
+
+
+def request_years(years):
+    """Write a durable recompute request per year, in the caller's transaction."""
+    years = sorted({int(y) for y in years if y})
+    if years:
+        RollupRequest.objects.bulk_create([RollupRequest(year=y) for y in years])
+    return years
+
+
+def requested_years():
+    return sorted(RollupRequest.objects.values_list("year", flat=True).distinct())
+
+
+def sweep():
+    """Recompute every year with a request, whatever year it is; a failed year keeps its requests."""
+    done, failed = [], []
+    for year in requested_years():
+        try:
+            rollup(year)
+            done.append(year)
+        except Exception:
+            logger.exception("KPI roll-up of %s failed in the sweep; its requests stay", year)
+            failed.append(year)
+    return {"done": done, "failed": failed}
 
 
 def _upsert(model, rows, unique_fields, update_fields=("value", "run")):

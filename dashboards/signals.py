@@ -1,24 +1,33 @@
-"""Roll the KPIs up after records change: one run per transaction and year, enqueued on commit.
+"""Roll the KPIs up after records change: durable requests, and one run per transaction and year.
 
 Each save or delete of a counted model (the ``depends_on`` of the registry) notes the
-year(s) it touches on the current connection; when the outermost transaction commits,
-the years are flagged dirty (``services.mark_dirty``) and one roll-up per year not
-already waiting is enqueued, a few seconds later so that a burst of commits is
-counted by one run. A 10,000-row import in one transaction therefore makes one
-roll-up, not 10,000. If the broker is down the failure is logged and swallowed:
-saving a record never fails because of the dashboards (the quarter-hourly beat run
-catches up). ``KPI_ROLLUP_ON_CHANGE = False`` switches this off.
+year(s) it touches. The first time a year is noted in a transaction, a RollupRequest row
+for it is written in that same transaction: it commits with the change or not at all, and
+it stays until a roll-up of that year has succeeded (``services.rollup`` clears it), so no
+broker outage, lost message or killed worker can forget a change; the sweep
+(``tasks.sweep_rollup_requests``, every 30 seconds) recomputes whatever year is requested.
+
+When the outermost transaction commits, the years are flagged dirty (``services.mark_dirty``)
+and one roll-up per year not already waiting is enqueued, a few seconds later so that a burst
+of commits is counted by one run: that is the fast path. Publishing waits at most
+``KPI_PUBLISH_WAIT`` seconds for the broker (a frozen Redis would otherwise hold the save for
+the socket timeout), and after a failure the fast path is skipped for a few seconds. Saving a
+record never fails because of the dashboards. ``KPI_ROLLUP_ON_CHANGE = False`` switches this off.
 
 Bulk writes (``bulk_create``, ``QuerySet.update``) send no signals: code that makes
 them calls ``request_rollup(years)`` itself.
 """
 
 import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import date, datetime
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from .metrics import METRICS, SHANGHAI
@@ -26,6 +35,7 @@ from .metrics import METRICS, SHANGHAI
 logger = logging.getLogger("consortium.dashboards")
 
 ROLLUP_COUNTDOWN = 5  # seconds: commits within this window share one run
+BROKER_BACKOFF = 10  # seconds without the fast path after the broker failed or hung
 
 
 def tracked_models():
@@ -70,8 +80,37 @@ class _Unresolved:
 
 
 def _pending():
-    state = connection.__dict__.setdefault("_kpi_pending", {"years": set(), "lookups": {}, "hook": None})
+    state = connection.__dict__.setdefault(
+        "_kpi_pending", {"years": set(), "lookups": {}, "hook": None, "requested": set()})
     return state
+
+
+def _resolve_now(key, pk):
+    model, path = key
+    values = model._base_manager.filter(pk=pk).values_list(path, flat=True).distinct()
+    return {y for y in map(_year_of, values) if y}
+
+
+def _request_durably(pending, years):
+    """Write a RollupRequest for each year not yet requested in this transaction (in it, so it
+    commits with the change). A failure here is logged and never fails the save."""
+    hooks = connection.run_on_commit
+    if pending.get("hooks") is not hooks or not connection.in_atomic_block:
+        # Django rebinds run_on_commit when a transaction commits or a (savepoint) rollback drops
+        # hooks: requests noted for an earlier or rolled-back block are not in this one.
+        pending["requested"] = set()
+        pending["hooks"] = hooks
+    new = set(years) - pending["requested"]
+    if not new:
+        return
+    from . import services
+
+    try:
+        with transaction.atomic():
+            services.request_years(new)
+        pending["requested"].update(new)
+    except DatabaseError:
+        logger.exception("KPI recompute request could not be written for %s", sorted(new))
 
 
 def _note(instance, paths):
@@ -84,11 +123,14 @@ def _note(instance, paths):
             if value.pk is not None and value.pk not in pks:
                 pks.add(value.pk)
                 added = True
+                # The durable request needs the year now, inside the transaction.
+                pending["years"].update(_resolve_now(value.key, value.pk))
             continue
         year = _year_of(value)
         if year and year not in pending["years"]:
             pending["years"].add(year)
             added = True
+    _request_durably(pending, pending["years"])
     if added or pending["years"] or pending["lookups"]:
         _hook(pending, added)
 
@@ -115,31 +157,78 @@ def _flush():
         for (model, path), pks in pending["lookups"].items():
             values = model._base_manager.filter(pk__in=pks).values_list(path, flat=True).distinct()
             years.update(y for y in map(_year_of, values) if y)
-        request_rollup(years)
+        request_rollup(years, already_requested=pending["requested"])
     except Exception:  # the dashboards never break a save
         logger.exception("KPI roll-up could not be requested for %s", sorted(years))
 
 
-def request_rollup(years):
-    """Enqueue one roll-up per year not already waiting for one; failures are logged, not raised."""
+def request_rollup(years, already_requested=()):
+    """Request a recompute of the years (durably) and enqueue one roll-up per year not already waiting.
+
+    Code that writes in bulk (no signals) calls this itself. Failures are logged, never raised:
+    the durable request stays for the sweep.
+    """
     from . import services
-    from .tasks import rollup_kpis
 
     years = {y for y in years if y}
     if not years:
         return []
     closed = set(services.YearClose.objects.closed_years())
-    fresh = services.mark_dirty(years - closed)
+    years -= closed
+    try:
+        services.request_years(years - set(already_requested))
+    except DatabaseError:
+        logger.exception("KPI recompute request could not be written for %s", sorted(years))
+    fresh = services.mark_dirty(years)
     queued = []
     for year in fresh:
-        try:
-            rollup_kpis.apply_async(kwargs={"year": year}, countdown=ROLLUP_COUNTDOWN)
+        if _publish(year):
             queued.append(year)
-        except Exception:
-            # Broker down: keep saving records; the beat run (or the next change) catches up.
+        else:
+            # Not queued now: let the next change try again; the durable request stays for the sweep.
             services.clear_dirty([year])
-            logger.exception("KPI roll-up of %s could not be enqueued", year)
     return queued
+
+
+_publisher = None
+_publisher_lock = threading.Lock()
+_broker_down_until = 0.0
+
+
+def _executor():
+    global _publisher
+    with _publisher_lock:
+        if _publisher is None:
+            _publisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpi-publish")
+        return _publisher
+
+
+def _publish(year):
+    """Enqueue the roll-up of a year, waiting at most KPI_PUBLISH_WAIT seconds for the broker."""
+    global _broker_down_until
+    from celery import current_app
+
+    from .tasks import rollup_kpis
+
+    send = lambda: rollup_kpis.apply_async(kwargs={"year": year}, countdown=ROLLUP_COUNTDOWN)  # noqa: E731
+    # The embedded default runs the roll-up here, in this thread and on this connection.
+    eager = current_app.conf.task_always_eager
+    if not eager and time.monotonic() < _broker_down_until:
+        logger.warning("KPI roll-up of %s left to the sweep: the broker failed moments ago", year)
+        return False
+    try:
+        if eager:
+            send()
+        else:
+            _executor().submit(send).result(timeout=getattr(settings, "KPI_PUBLISH_WAIT", 0.5))
+        return True
+    except FutureTimeout:
+        logger.warning("KPI roll-up of %s left to the sweep: the broker did not answer in time", year)
+    except Exception:
+        logger.exception("KPI roll-up of %s could not be enqueued; the sweep will run it", year)
+    if not eager:
+        _broker_down_until = time.monotonic() + BROKER_BACKOFF
+    return False
 
 
 def _on_pre_save(sender, instance, raw=False, **kwargs):
@@ -152,7 +241,9 @@ def _on_pre_save(sender, instance, raw=False, **kwargs):
     old = sender._base_manager.filter(pk=instance.pk).values(*paths).first()
     if old:
         pending = _pending()
-        pending["years"].update(y for y in map(_year_of, old.values()) if y)
+        years = {y for y in map(_year_of, old.values()) if y}
+        pending["years"].update(years)
+        _request_durably(pending, years)
 
 
 def _on_change(sender, instance, raw=False, **kwargs):

@@ -26,3 +26,13 @@ def rollup_current_year():
     if services.needs_final_rollup(year - 1):
         rollup_kpis(year - 1)
     return rollup_kpis(year)
+
+
+@shared_task(name="dashboards.tasks.sweep_rollup_requests")
+def sweep_rollup_requests():
+    """Recompute every year that has a durable request (any year, not only the current one).
+
+    The fast path (a roll-up enqueued when a change commits) can be lost to a broker outage, a
+    frozen Redis or a worker killed whole; the request row is not, and this run answers it.
+    """
+    return services.sweep()

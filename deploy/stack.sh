@@ -25,8 +25,10 @@ services() {
     pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
   fi
   if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
-    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly yes --dir "$PWD/var"
   fi
+  # Queued tasks survive a Redis restart: append-only persistence, whoever started the server.
+  redis-cli -h 127.0.0.1 -p 6379 config set appendonly yes >/dev/null
   for _ in $(seq 1 30); do
     pg_isready -h 127.0.0.1 -p 5432 -q && redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && return 0
     sleep 1
