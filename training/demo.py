@@ -206,7 +206,12 @@ def _seed_sessions(orgs, rng, staff, cal):
             provider = schools[i % 3] if kind != TrainingKind.EMPLOYEE_JOB else rng.choice(enterprises)
             if i % 7 == 3:
                 provider = orgs[LS]
-            headcount = rng.choice((30, 40, 45, 50, 60, 80, 100, 120))
+            # Skill and job training are the big classes (the 10,000 person-times target); teacher and
+            # student sessions are smaller groups.
+            if kind in (TrainingKind.VOCATIONAL_SKILL, TrainingKind.EMPLOYEE_JOB):
+                headcount = rng.choice((120, 150, 180, 200, 240, 300))
+            else:
+                headcount = rng.choice((30, 40, 45, 50, 60, 80))
             sessions.append(TrainingSession(
                 title=f"{topic}（{year}年第{numbers[topic]}期）", kind=kind, provider=provider,
                 starts_at=_at(start_day, 9), ends_at=_at(end_day, 17),
