@@ -179,18 +179,16 @@ def private_redis():
     redis.stop()
 
 
-@pytest.fixture
-def start_worker(portal_env, tmp_path):
+def _celery_starter(portal_env, tmp_path, kind, args):
+    """A fixture body: start Celery `kind` processes (worker, beat) on a Redis URL; stop them after."""
     procs = []
 
     def _start(redis_url, **extra):
         celery = BASE_DIR / ".venv/bin/celery"
         proc = subprocess.Popen(
-            [str(celery) if celery.exists() else "celery", "-A", "consortium", "worker", "--pool", "prefork",
-             "--concurrency", "1", "--include", "tests.faults.slow_start", "--without-mingle",
-             "--without-gossip", "--loglevel", "INFO"],
+            [str(celery) if celery.exists() else "celery", "-A", "consortium", kind, *args, "--loglevel", "INFO"],
             cwd=BASE_DIR, env={**portal_env, "REDIS_URL": redis_url, **extra},
-            stdout=open(tmp_path / f"worker{len(procs)}.log", "w"), stderr=subprocess.STDOUT,
+            stdout=open(tmp_path / f"{kind}{len(procs)}.log", "w"), stderr=subprocess.STDOUT,
         )
         procs.append(proc)
         return proc
@@ -203,3 +201,15 @@ def start_worker(portal_env, tmp_path):
                 proc.wait(15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@pytest.fixture
+def start_worker(portal_env, tmp_path):
+    yield from _celery_starter(portal_env, tmp_path, "worker", [
+        "--pool", "prefork", "--concurrency", "1", "--include", "tests.faults.slow_start", "--without-mingle",
+        "--without-gossip"])
+
+
+@pytest.fixture
+def start_beat(portal_env, tmp_path):
+    yield from _celery_starter(portal_env, tmp_path, "beat", ["--schedule", str(tmp_path / "beat-schedule")])

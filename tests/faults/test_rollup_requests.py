@@ -4,7 +4,6 @@ and a save never waits long on the broker. (PostgreSQL and Redis only, like ever
 
 import os
 import signal
-import subprocess
 import time
 
 import pytest
@@ -13,7 +12,7 @@ from dashboards.models import MetricActual, RollupRequest, RollupState
 from dashboards.services import current_year
 from tests.dashboards.factories import SessionFactory, shanghai
 
-from .conftest import BASE_DIR, set_real_password
+from .conftest import set_real_password
 from .test_celery_faults import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,28 +21,6 @@ EARLIER = 2024
 
 def person_times(year):
     return MetricActual.objects.filter(year=year, metric="training_person_times").values_list("value", flat=True).first()
-
-
-@pytest.fixture
-def start_beat(portal_env, tmp_path):
-    procs = []
-
-    def _start(redis_url):
-        celery = BASE_DIR / ".venv/bin/celery"
-        proc = subprocess.Popen(
-            [str(celery) if celery.exists() else "celery", "-A", "consortium", "beat", "--loglevel", "INFO",
-             "--schedule", str(tmp_path / "beat-schedule")],
-            cwd=BASE_DIR, env={**portal_env, "REDIS_URL": redis_url},
-            stdout=open(tmp_path / "beat.log", "w"), stderr=subprocess.STDOUT,
-        )
-        procs.append(proc)
-        return proc
-
-    yield _start
-    for proc in procs:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(15)
 
 
 def sessions(org):
