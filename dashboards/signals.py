@@ -11,7 +11,7 @@ When the outermost transaction commits, the years are flagged dirty (``services.
 and one roll-up per year not already waiting is enqueued, a few seconds later so that a burst
 of commits is counted by one run: that is the fast path. Publishing waits at most
 ``KPI_PUBLISH_WAIT`` seconds for the broker (a frozen Redis would otherwise hold the save for
-the socket timeout), and after a failure the fast path is skipped for a few seconds. Saving a
+the socket timeout), and after it hung the fast path is skipped for a few seconds. Saving a
 record never fails because of the dashboards. ``KPI_ROLLUP_ON_CHANGE = False`` switches this off.
 
 Bulk writes (``bulk_create``, ``QuerySet.update``) send no signals: code that makes
@@ -35,7 +35,7 @@ from .metrics import METRICS, SHANGHAI
 logger = logging.getLogger("consortium.dashboards")
 
 ROLLUP_COUNTDOWN = 5  # seconds: commits within this window share one run
-BROKER_BACKOFF = 10  # seconds without the fast path after the broker failed or hung
+BROKER_BACKOFF = 10  # seconds without the fast path after the broker hung
 
 
 def tracked_models():
@@ -223,11 +223,13 @@ def _publish(year):
             _executor().submit(send).result(timeout=getattr(settings, "KPI_PUBLISH_WAIT", 0.5))
         return True
     except FutureTimeout:
+        # A broker that hangs (a frozen Redis) would cost every save the full wait: skip the fast
+        # path for a while. One that refuses at once (Redis stopped) costs nothing to try again.
         logger.warning("KPI roll-up of %s left to the sweep: the broker did not answer in time", year)
+        if not eager:
+            _broker_down_until = time.monotonic() + BROKER_BACKOFF
     except Exception:
         logger.exception("KPI roll-up of %s could not be enqueued; the sweep will run it", year)
-    if not eager:
-        _broker_down_until = time.monotonic() + BROKER_BACKOFF
     return False
 
 

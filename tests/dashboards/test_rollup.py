@@ -234,12 +234,13 @@ def test_without_a_broker_the_roll_up_runs_in_process_after_commit(django_captur
     settings.CELERY_TASK_ALWAYS_EAGER = True
     from consortium.celery import app
 
+    before = app.conf.task_always_eager
     app.conf.task_always_eager = True
     try:
         with django_capture_on_commit_callbacks(execute=True):
             SessionFactory(declared_headcount=12)
     finally:
-        app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+        app.conf.task_always_eager = before  # not the overridden setting: later tests need the real mode
     assert MetricActual.objects.get(year=2025, metric="training_person_times").value == 12
 
 
