@@ -27,7 +27,7 @@ def new_key() -> str:
 
 
 def valid_key(key: str | None) -> bool:
-    return bool(key) and bool(KEY_RE.match(key))
+    return key is not None and KEY_RE.match(key) is not None
 
 
 def find(user, channel: str, key: str) -> SubmissionKey | None:
