@@ -25,7 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import date, datetime
 
-from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -39,11 +38,11 @@ BROKER_BACKOFF = 10  # seconds without the fast path after the broker failed or 
 
 
 def tracked_models():
-    """{model label: {date paths that place its records in a year}} from the registry."""
+    """{model: {date paths that place its records in a year}} from the registry."""
     tracked = {}
     for metric in METRICS:
-        for label, path in metric.depends_on:
-            tracked.setdefault(label, set()).add(path)
+        for model, path in metric.depends_on:
+            tracked.setdefault(model, set()).add(path)
     return tracked
 
 
@@ -235,7 +234,7 @@ def _on_pre_save(sender, instance, raw=False, **kwargs):
     # The year the record is moving out of also changes: note it before the save.
     if raw or instance._state.adding or instance.pk is None or not _enabled():
         return
-    paths = [p for p in _TRACKED.get(sender._meta.label, ()) if "__" not in p]
+    paths = [p for p in _TRACKED.get(sender, ()) if "__" not in p]
     if not paths:
         return
     old = sender._base_manager.filter(pk=instance.pk).values(*paths).first()
@@ -249,7 +248,7 @@ def _on_pre_save(sender, instance, raw=False, **kwargs):
 def _on_change(sender, instance, raw=False, **kwargs):
     if raw or not _enabled():
         return
-    _note(instance, _TRACKED.get(sender._meta.label, ()))
+    _note(instance, _TRACKED.get(sender, ()))
 
 
 def _enabled():
@@ -261,9 +260,8 @@ _TRACKED = {}
 
 def connect():
     _TRACKED.update(tracked_models())
-    for label in _TRACKED:
-        model = apps.get_model(label)
-        uid = f"dashboards-kpi-{label}"
+    for model in _TRACKED:
+        uid = f"dashboards-kpi-{model._meta.label}"
         pre_save.connect(_on_pre_save, sender=model, dispatch_uid=uid + "-pre")
         post_save.connect(_on_change, sender=model, dispatch_uid=uid + "-save")
         post_delete.connect(_on_change, sender=model, dispatch_uid=uid + "-delete")
