@@ -27,6 +27,7 @@ test: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 ## messages: refresh the English catalogue from the code and templates, then compile (needs GNU gettext)
@@ -45,6 +46,7 @@ down:
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles var

@@ -1,18 +1,14 @@
-"""/api/v1/: every app registers its viewsets through its api.register(router)."""
-
-from importlib import import_module
+"""/api/v1/: one router, filled by the routes each app registers in its api.py (consortium.registry)."""
 
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from . import registry
 from .token_view import ObtainTokenView
 
-API_APPS = ("members", "projects", "training", "dashboards")
-
 router = DefaultRouter()
-for app in API_APPS:
-    module = import_module(f"{app}.api")
-    module.register(router)
+for register in registry.api_routes:
+    register(router)
 
 urlpatterns = [
     path("token/", ObtainTokenView.as_view(), name="api_token"),

@@ -12,6 +12,8 @@ from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from consortium import registry
+
 from . import figures, services
 
 
@@ -67,5 +69,6 @@ class KpiViewSet(viewsets.ViewSet):
         return Response(data)
 
 
+@registry.api_routes.register
 def register(router):
     router.register("kpis", KpiViewSet, basename="kpi")

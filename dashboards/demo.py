@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from consortium import registry
 from members.demo import demo_calendar
 
 from . import services
@@ -21,6 +22,7 @@ WORK_POINT_TARGETS = [
 ]
 
 
+@registry.demo_seeds.register
 def seed(today=None):
     cal = demo_calendar(today)
     years = (cal.previous, cal.year)

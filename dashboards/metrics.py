@@ -26,20 +26,33 @@ up to more than the total.
 Adding a metric means adding one entry to METRICS.
 """
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.db import connection, models
-from django.db.models import Case, Count, F, IntegerField, Min, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from training.models import SKILL_TRAINING_KINDS, TrainingKind, employment_rate_percent
+from members.models import MembershipEvent, MembershipStatus, Organization
+from projects.models import Agreement, AgreementStatus, Platform, PlatformKind, Project, ProjectStatus
+from training.models import (
+    PERSON_TIMES,
+    SKILL_TRAINING_KINDS,
+    DualTeacherRecognition,
+    DualTeacherTraining,
+    GuestProfessor,
+    OrderClass,
+    Trainee,
+    TrainingKind,
+    TrainingSession,
+    employment_rate_percent,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONTHS = range(1, 13)
@@ -91,14 +104,16 @@ class Metric:
     code: str
     label: str
     unit: str
-    model: str
+    model: type[models.Model]
     date_field: str
     org_field: str
     description: str = ""
     value: str = "count"
     expression: object = None
     key: str = ""
-    where: Q = field(default_factory=Q)
+    # The model's QuerySet methods that pick the records the figure may count, whatever their date
+    # (sessions not cancelled and of the skill-training kinds, say): the rule stays on the model.
+    select: Callable[[QuerySet], QuerySet] | None = None
     select_related: tuple = ()
     columns: tuple = ()
     has_target: bool = True
@@ -107,9 +122,9 @@ class Metric:
     # that places the change in a year (see dashboards/signals.py).
     depends_on: tuple = ()
     is_ratio: bool = False
-    # A QuerySet method (now) -> the records done at now, where being done needs more than the
-    # date (a dual-qualified training tied to a session counts once the session has ended).
-    done: str = ""
+    # (records, now) -> the records done at now, where being done needs more than the date (a
+    # dual-qualified training tied to a session counts once the session has ended): a QuerySet method.
+    done: Callable[[QuerySet, datetime], QuerySet] | None = None
     # The path to the other parties of a shared record (partners, parties, co-builders).
     partner_field: str = ""
     # The kinds the figure counts, shown with its definition on the drill-down page.
@@ -118,13 +133,9 @@ class Metric:
     # --- plumbing -----------------------------------------------------------
 
     @property
-    def model_class(self):
-        return apps.get_model(self.model)
-
-    @property
     def is_date(self):
         """Whether the dating field is a DateField (else an aware DateTimeField)."""
-        model = self.model_class
+        model = self.model
         parts = self.date_field.split("__")
         for part in parts[:-1]:
             model = model._meta.get_field(part).related_model
@@ -138,10 +149,15 @@ class Metric:
         """The last instant (or day, for a date field) that counts as done at ``now``."""
         return timezone.localdate(now, SHANGHAI) if self.is_date else now
 
+    def selected(self):
+        """The records the figure may count, done or scheduled."""
+        qs = self.model._default_manager.all()
+        return self.select(qs) if self.select else qs
+
     def base(self, now=None):
-        qs = self.model_class._default_manager.filter(self.where)
+        qs = self.selected()
         if self.done:
-            qs = getattr(qs, self.done)(now or timezone.now())
+            qs = self.done(qs, now or timezone.now())
         return qs
 
     def in_year(self, year, now=None):
@@ -165,7 +181,7 @@ class Metric:
         start, end = self.bounds(year)
         later = {f"{self.date_field}__gt": self.cutoff(now), f"{self.date_field}__gte": start,
                  f"{self.date_field}__lt": end}
-        return self.model_class._default_manager.filter(self.where).filter(**later)
+        return self.selected().filter(**later)
 
     def pipeline(self, year, now=None):
         """The pipeline figure to the year's end, or None for metrics that have none."""
@@ -218,7 +234,7 @@ class Metric:
         return F(self.key)
 
     def _field(self, path):
-        model = self.model_class
+        model = self.model
         parts = path.split("__")
         for part in parts[:-1]:
             model = model._meta.get_field(part).related_model
@@ -304,10 +320,10 @@ class YearMetric(Metric):
     """A metric whose records carry years, not a date: the model's QuerySet method ``selector(year)``
     picks the year's records (order classes running in the year, or new in it)."""
 
-    selector: str = ""
+    selector: Callable[[QuerySet, int], QuerySet] | None = None
 
     def in_year(self, year, now=None):
-        return getattr(self.base(), self.selector)(year)
+        return self.selector(self.base(), year)
 
     @property
     def is_date(self):
@@ -331,7 +347,7 @@ class RatioMetric(YearMetric):
 
     numerator: str = ""
     denominator: str = ""
-    rate: str = ""
+    rate: Callable[[QuerySet], Decimal | None] | None = None
     rate_of: object = None
     is_ratio: bool = True
 
@@ -342,7 +358,7 @@ class RatioMetric(YearMetric):
         return None
 
     def actual(self, year, now=None):
-        return to_decimal(getattr(self.in_year(year), self.rate)())
+        return to_decimal(self.rate(self.in_year(year)))
 
     def by_organization(self, year, now=None):
         # Σ numerator and Σ denominator per party (lead + partners − both), then the rate of each.
@@ -375,16 +391,15 @@ class ActiveMembersMetric(Metric):
 
     def _active_q(self, point, alias):
         # point is the first day after the period; the state is taken at the day before.
-        return Q(**{alias: "admitted"}) | (
-            Q(**{f"{alias}__isnull": True}, status="admitted")
+        return Q(**{alias: MembershipStatus.ADMITTED}) | (
+            Q(**{f"{alias}__isnull": True}, status=MembershipStatus.ADMITTED)
             & (Q(status_changed_on__isnull=True) | Q(status_changed_on__lt=point))
         )
 
     def _annotated(self, points):
-        Event = apps.get_model("members", "MembershipEvent")
         qs = self.base()
         for i, point in enumerate(points):
-            last = (Event.objects.filter(organization=OuterRef("pk"), date__lt=point)
+            last = (MembershipEvent.objects.filter(organization=OuterRef("pk"), date__lt=point)
                     .order_by("-date", "-id").values("to_status")[:1])
             qs = qs.annotate(**{f"kpi_state_{i}": Subquery(last)})
         return qs
@@ -419,9 +434,6 @@ class ActiveMembersMetric(Metric):
         return monthly[-1], monthly, self.by_organization(year)
 
 
-PERSON_TIMES = Case(When(trainee_count__gt=0, then=F("trainee_count")), default=F("declared_headcount"),
-                    output_field=IntegerField())
-NOT_CANCELLED = ~Q(status="cancelled")
 SKILL_KINDS_LABELS = tuple(TrainingKind(kind).label for kind in SKILL_TRAINING_KINDS)
 SESSION_COLUMNS = (
     Column(_("培训名称"), "title"), Column(_("类型"), "kind"), Column(_("承办单位"), "provider"),
@@ -443,140 +455,144 @@ ORDER_CLASS_COLUMNS = (
 def platform_metric(code, label, kind):
     return Metric(
         code=code, label=label, unit=_("个"), group=_("共建平台"),
-        model="projects.Platform", date_field="established_on", org_field="lead_organization",
+        model=Platform, date_field="established_on", org_field="lead_organization",
         partner_field="organizations",
-        where=Q(kind=kind), select_related=("lead_organization",), columns=PLATFORM_COLUMNS,
+        select=lambda platforms: platforms.filter(kind=kind), select_related=("lead_organization",), columns=PLATFORM_COLUMNS,
         description=format_lazy(_("当年已建成/认定（建成日期在当年且不晚于今天）的{kind}；"
                                   "计划在年内稍后建成的计入“计划中”。牵头单位和共建单位各计一次。"), kind=label),
-        depends_on=(("projects.Platform", "established_on"),),
+        depends_on=((Platform, "established_on"),),
     )
 
 
 METRICS = [
     Metric(
         code="projects_completed", label=_("校企合作项目结项"), unit=_("项"), group=_("项目"),
-        model="projects.Project", date_field="completed_on", org_field="lead_organization",
+        model=Project, date_field="completed_on", org_field="lead_organization",
         partner_field="partners",
-        where=Q(status__in=["completed", "applied"]), select_related=("lead_organization",),
+        # The status rule of ProjectQuerySet.completed_in(year), which the project list's filter uses.
+        select=lambda projects: projects.filter(status__in=[ProjectStatus.COMPLETED, ProjectStatus.APPLIED]),
+        select_related=("lead_organization",),
         description=_("状态为已结项验收或成果已应用、结项验收日期在当年且不晚于今天的项目；"
                       "牵头单位和参与单位各计一次。"),
         columns=(Column(_("项目名称"), "title"), Column(_("类型"), "kind"), Column(_("牵头单位"), "lead_organization"),
                  Column(_("状态"), "status"), Column(_("结项验收日期"), "completed_on")),
-        depends_on=(("projects.Project", "completed_on"),),
+        depends_on=((Project, "completed_on"),),
     ),
     Metric(
         code="training_person_times", label=_("培训人次"), unit=_("人次"), group=_("培训"),
-        model="training.TrainingSession", date_field="ends_at", org_field="provider",
-        value="sum", expression=PERSON_TIMES, where=NOT_CANCELLED & Q(kind__in=SKILL_TRAINING_KINDS),
+        model=TrainingSession, date_field="ends_at", org_field="provider",
+        value="sum", expression=PERSON_TIMES, select=lambda sessions: sessions.counted().skill_training(),
         select_related=("provider",), counted_kinds=SKILL_KINDS_LABELS,
         description=_("职业技能培训口径：当年（北京时间）已结束、未取消的职业技能培训和企业职工岗位培训，"
                       "有学员名单的按名单人数，否则按申报人数；按承办单位计。年内尚未结束的培训计入“计划中”，"
                       "不计入完成值；教师培训计入双师型指标，学生实践实训单独统计。"),
         columns=SESSION_COLUMNS,
-        depends_on=(("training.TrainingSession", "ends_at"), ("training.Trainee", "session__ends_at")),
+        depends_on=((TrainingSession, "ends_at"), (Trainee, "session__ends_at")),
     ),
     Metric(
         code="training_persons", label=_("培训人数（去重）"), unit=_("人"), group=_("培训"), has_target=False,
-        model="training.Trainee", date_field="session__ends_at", org_field="session__provider",
+        model=Trainee, date_field="session__ends_at", org_field="session__provider",
         value="distinct", key="person_key",
-        where=~Q(session__status="cancelled") & Q(session__kind__in=SKILL_TRAINING_KINDS),
+        select=lambda trainees: trainees.of_counted_skill_training(),
         select_related=("session", "session__provider"), counted_kinds=SKILL_KINDS_LABELS,
         description=_("与培训人次同一口径的培训（当年已结束、未取消）学员名单中的不同人员（按身份证号摘要或姓名+手机识别）；"
                       "单位贡献按各单位去重，合计可大于总数。"),
         columns=(Column(_("姓名"), "name"), Column(_("身份证号"), "id_number_masked"), Column(_("培训"), "session"),
                  Column(_("承办单位"), "session.provider"), Column(_("结束时间"), "session.ends_at")),
-        depends_on=(("training.TrainingSession", "ends_at"), ("training.Trainee", "session__ends_at")),
+        depends_on=((TrainingSession, "ends_at"), (Trainee, "session__ends_at")),
     ),
     Metric(
         code="student_practice_person_times", label=_("学生实践实训人次"), unit=_("人次"), group=_("培训"),
         has_target=False,
-        model="training.TrainingSession", date_field="ends_at", org_field="provider",
-        value="sum", expression=PERSON_TIMES, where=NOT_CANCELLED & Q(kind=TrainingKind.STUDENT_PRACTICE),
+        model=TrainingSession, date_field="ends_at", org_field="provider",
+        value="sum", expression=PERSON_TIMES,
+        select=lambda sessions: sessions.counted().filter(kind=TrainingKind.STUDENT_PRACTICE),
         select_related=("provider",), counted_kinds=(TrainingKind.STUDENT_PRACTICE.label,),
         description=_("当年（北京时间）已结束、未取消的学生实践实训：有学员名单的按名单人数，否则按申报人数；"
                       "按承办单位计。年内尚未结束的计入“计划中”。不计入职业技能培训人次。"),
         columns=SESSION_COLUMNS,
-        depends_on=(("training.TrainingSession", "ends_at"), ("training.Trainee", "session__ends_at")),
+        depends_on=((TrainingSession, "ends_at"), (Trainee, "session__ends_at")),
     ),
     Metric(
         code="dual_teachers_trained", label=_("双师型教师培训（去重）"), unit=_("人"), group=_("双师型教师"),
-        model="training.DualTeacherTraining", date_field="completed_on", org_field="teacher__school",
-        value="distinct", key="teacher", done="completed",
+        model=DualTeacherTraining, date_field="completed_on", org_field="teacher__school",
+        value="distinct", key="teacher", done=lambda trainings, now: trainings.completed(now),
         select_related=("teacher", "teacher__school", "provider"),
         description=_("当年完成双师型培训的不同教师，同一教师一年内培训多次只计一次；按教师所在学校计。"
                       "关联培训的记录在该培训结束且未取消后才计入，未关联培训的按完成日期（不晚于今天）计入。"),
         columns=(Column(_("教师"), "teacher"), Column(_("学校"), "teacher.school"), Column(_("完成日期"), "completed_on"),
                  Column(_("学时"), "hours"), Column(_("培训单位"), "provider")),
-        depends_on=(("training.DualTeacherTraining", "completed_on"), ("training.TrainingSession", "ends_at")),
+        depends_on=((DualTeacherTraining, "completed_on"), (TrainingSession, "ends_at")),
     ),
     Metric(
         code="dual_teacher_recognitions", label=_("双师型教师认定"), unit=_("人次"), group=_("双师型教师"),
         has_target=False,
-        model="training.DualTeacherRecognition", date_field="recognized_on", org_field="teacher__school",
+        model=DualTeacherRecognition, date_field="recognized_on", org_field="teacher__school",
         select_related=("teacher", "teacher__school"),
         description=_("认定日期在当年的双师型认定（初级、中级、高级），按教师所在学校计。"),
         columns=(Column(_("教师"), "teacher"), Column(_("学校"), "teacher.school"), Column(_("等级"), "level"),
                  Column(_("认定日期"), "recognized_on"), Column(_("认定机构"), "body")),
-        depends_on=(("training.DualTeacherRecognition", "recognized_on"),),
+        depends_on=((DualTeacherRecognition, "recognized_on"),),
     ),
-    platform_metric("key_labs", _("重点实验室"), "key_lab"),
-    platform_metric("resource_libraries", _("专业教学资源库"), "resource_library"),
-    platform_metric("practice_centers", _("区域产教融合实践中心"), "practice_center"),
+    platform_metric("key_labs", _("重点实验室"), PlatformKind.KEY_LAB),
+    platform_metric("resource_libraries", _("专业教学资源库"), PlatformKind.RESOURCE_LIBRARY),
+    platform_metric("practice_centers", _("区域产教融合实践中心"), PlatformKind.PRACTICE_CENTER),
     Metric(
         code="agreements_verified", label=_("合作协议核验"), unit=_("份"), group=_("协议"), has_target=False,
-        model="projects.Agreement", date_field="verified_at", org_field="organization",
+        model=Agreement, date_field="verified_at", org_field="organization",
         partner_field="parties",
-        where=Q(status="verified"), select_related=("organization",),
+        select=lambda agreements: agreements.filter(status=AgreementStatus.VERIFIED), select_related=("organization",),
         description=_("状态为已核验、核验时间在当年（北京时间）的合作协议；登记单位和协议各方各计一次。"),
         columns=(Column(_("协议名称"), "title"), Column(_("类型"), "kind"), Column(_("登记单位"), "organization"),
                  Column(_("签订日期"), "signed_on"), Column(_("核验时间"), "verified_at")),
-        depends_on=(("projects.Agreement", "verified_at"),),
+        depends_on=((Agreement, "verified_at"),),
     ),
     YearMetric(
         code="order_classes_running", label=_("在办订单班"), unit=_("个"), group=_("订单班"), has_target=False,
-        model="training.OrderClass", date_field="intake_year", org_field="school", partner_field="enterprise",
-        selector="running_in", select_related=("school", "enterprise"),
+        model=OrderClass, date_field="intake_year", org_field="school", partner_field="enterprise",
+        selector=lambda classes, year: classes.running_in(year), select_related=("school", "enterprise"),
         description=_("当年在办的订单班：招生年份不晚于当年、毕业年份不早于当年（未填毕业年份按招生年份 + 3）；"
                       "学校和订单企业各计一次。同比与上年在办数比较。"),
         columns=ORDER_CLASS_COLUMNS,
-        depends_on=(("training.OrderClass", "intake_year"), ("training.OrderClass", "graduation_year")),
+        depends_on=((OrderClass, "intake_year"), (OrderClass, "graduation_year")),
     ),
     YearMetric(
         code="order_classes_new", label=_("新增订单班"), unit=_("个"), group=_("订单班"), has_target=False,
-        model="training.OrderClass", date_field="intake_year", org_field="school", partner_field="enterprise",
-        selector="new_in", select_related=("school", "enterprise"),
+        model=OrderClass, date_field="intake_year", org_field="school", partner_field="enterprise",
+        selector=lambda classes, year: classes.new_in(year), select_related=("school", "enterprise"),
         description=_("招生年份为当年的订单班；学校和订单企业各计一次。"),
         columns=ORDER_CLASS_COLUMNS,
-        depends_on=(("training.OrderClass", "intake_year"),),
+        depends_on=((OrderClass, "intake_year"),),
     ),
     RatioMetric(
         code="order_employment_rate", label=_("订单班就业率"), unit="%", group=_("订单班"), has_target=False,
-        model="training.OrderClass", date_field="intake_year", org_field="school", partner_field="enterprise",
-        numerator="employed", denominator="graduated", rate="employment_rate", rate_of=employment_rate_percent,
+        model=OrderClass, date_field="intake_year", org_field="school", partner_field="enterprise",
+        numerator="employed", denominator="graduated", rate=lambda classes: classes.employment_rate(),
+        rate_of=employment_rate_percent,
         select_related=("school", "enterprise"),
         description=_("截至当年：招生年份不晚于当年且已有毕业生的订单班，Σ订单企业录用人数 ÷ Σ毕业人数"
                       "（与订单班列表页同一算法）；学校和订单企业各按其订单班计。"),
         columns=(Column(_("班级名称"), "name"), Column(_("学校"), "school"), Column(_("订单企业"), "enterprise"),
                  Column(_("招生年份"), "intake_year"), Column(_("毕业人数"), "graduated"),
                  Column(_("订单企业录用"), "employed"), Column(_("就业率（%）"), "employment_rate_percent")),
-        depends_on=(("training.OrderClass", "intake_year"),),
+        depends_on=((OrderClass, "intake_year"),),
     ),
     Metric(
         code="guest_professors", label=_("客座教授聘任"), unit=_("人"), group=_("订单班"), has_target=False,
-        model="training.GuestProfessor", date_field="appointed_on", org_field="enterprise",
+        model=GuestProfessor, date_field="appointed_on", org_field="enterprise",
         select_related=("enterprise", "order_class"),
         description=_("聘任日期在当年的客座教授/产业导师，按所在企业计。"),
         columns=(Column(_("姓名"), "name"), Column(_("所在企业"), "enterprise"), Column(_("订单班"), "order_class"),
                  Column(_("职务/称号"), "title"), Column(_("聘任日期"), "appointed_on")),
-        depends_on=(("training.GuestProfessor", "appointed_on"),),
+        depends_on=((GuestProfessor, "appointed_on"),),
     ),
     ActiveMembersMetric(
         code="active_members", label=_("在册成员单位"), unit=_("家"), group=_("成员"), has_target=False,
-        model="members.Organization", date_field="status_changed_on", org_field="pk",
+        model=Organization, date_field="status_changed_on", org_field="pk",
         description=_("年末（当年为截至目前）成员状态为已入会的成员单位；按单位类型见分类统计。"),
         columns=(Column(_("单位名称"), "name"), Column(_("单位类型"), "kind"), Column(_("产业链"), "industry_chain"),
                  Column(_("理事会职务"), "council_role"), Column(_("成员状态"), "status")),
-        depends_on=(("members.Organization", "status_changed_on"), ("members.MembershipEvent", "date")),
+        depends_on=((Organization, "status_changed_on"), (MembershipEvent, "date")),
     ),
 ]
 

@@ -1,5 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
+from consortium import registry
+
 MENU = [
     {
         "label": _("目标与看板"),
@@ -9,3 +11,6 @@ MENU = [
         ],
     },
 ]
+
+for menu in MENU:
+    registry.menus.register(menu, module=__name__)

@@ -1,18 +1,23 @@
 """Roll the KPIs up after records change: durable requests, and one run per transaction and year.
 
 Each save or delete of a counted model (the ``depends_on`` of the registry) notes the
-year(s) it touches. The first time a year is noted in a transaction, a RollupRequest row
-for it is written in that same transaction: it commits with the change or not at all, and
-it stays until a roll-up of that year has succeeded (``services.rollup`` clears it), so no
-broker outage, lost message or killed worker can forget a change; the sweep
-(``tasks.sweep_rollup_requests``, every 30 seconds) recomputes whatever year is requested.
+year(s) it touches and writes a RollupRequest row for each of them in the change's own
+transaction (no savepoint: it commits with the change or not at all, and a change that cannot
+write its request does not commit either). A year already requested earlier in the same
+transaction is not written again while that row is still there; the row is looked up, never
+assumed, since a rolled-back savepoint takes it away. A request stays until a roll-up of that
+year has succeeded (``services.rollup`` clears it), so no broker outage, lost message or killed
+worker can forget a change; the sweep (``tasks.sweep_rollup_requests``, every 30 seconds)
+recomputes whatever year is requested.
 
-When the outermost transaction commits, the years are flagged dirty (``services.mark_dirty``)
-and one roll-up per year not already waiting is enqueued, a few seconds later so that a burst
-of commits is counted by one run: that is the fast path. Publishing waits at most
-``KPI_PUBLISH_WAIT`` seconds for the broker (a frozen Redis would otherwise hold the save for
-the socket timeout), and after it hung the fast path is skipped for a few seconds. Saving a
-record never fails because of the dashboards. ``KPI_ROLLUP_ON_CHANGE = False`` switches this off.
+Every noted change also registers ``_flush`` with ``transaction.on_commit``; the first to run
+after the commit takes everything noted and the others find nothing, so a burst of saves makes
+one flush. It flags the years dirty (``services.mark_dirty``) and enqueues one roll-up per year
+not already waiting, a few seconds later so that a burst of commits is counted by one run: that
+is the fast path. Publishing waits at most ``KPI_PUBLISH_WAIT`` seconds for the broker (a frozen
+Redis would otherwise hold the save for the socket timeout), and after it hung the fast path
+is skipped for a few seconds. A broker failure never fails a save. ``KPI_ROLLUP_ON_CHANGE =
+False`` switches this off.
 
 Bulk writes (``bulk_create``, ``QuerySet.update``) send no signals: code that makes
 them calls ``request_rollup(years)`` itself.
@@ -25,12 +30,12 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import date, datetime
 
-from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from .metrics import METRICS, SHANGHAI
+from .models import RollupRequest
 
 logger = logging.getLogger("consortium.dashboards")
 
@@ -39,11 +44,11 @@ BROKER_BACKOFF = 10  # seconds without the fast path after the broker hung
 
 
 def tracked_models():
-    """{model label: {date paths that place its records in a year}} from the registry."""
+    """{model: {date paths that place its records in a year}} from the registry."""
     tracked = {}
     for metric in METRICS:
-        for label, path in metric.depends_on:
-            tracked.setdefault(label, set()).add(path)
+        for model, path in metric.depends_on:
+            tracked.setdefault(model, set()).add(path)
     return tracked
 
 
@@ -79,10 +84,22 @@ class _Unresolved:
         self.pk = pk
 
 
-def _pending():
-    state = connection.__dict__.setdefault(
-        "_kpi_pending", {"years": set(), "lookups": {}, "hook": None, "requested": set()})
-    return state
+# What this thread's connection noted since its last flush (Django's connections are per thread).
+_local = threading.local()
+
+
+def _pending() -> dict:
+    """{"years": years noted, "lookups": {(model, path): pks} to resolve at commit,
+    "requested": {year: id of the RollupRequest row written for it}}."""
+    pending = getattr(_local, "pending", None)
+    if pending is None:
+        pending = _local.pending = {"years": set(), "lookups": {}, "requested": {}}
+    return pending
+
+
+def forget_pending() -> None:
+    """Drop what was noted (a test's transaction is rolled back, never committed)."""
+    _local.pending = None
 
 
 def _resolve_now(key, pk):
@@ -92,66 +109,55 @@ def _resolve_now(key, pk):
 
 
 def _request_durably(pending, years):
-    """Write a RollupRequest for each year not yet requested in this transaction (in it, so it
-    commits with the change). A failure here is logged and never fails the save."""
-    hooks = connection.run_on_commit
-    if pending.get("hooks") is not hooks or not connection.in_atomic_block:
-        # Django rebinds run_on_commit when a transaction commits or a (savepoint) rollback drops
-        # hooks: requests noted for an earlier or rolled-back block are not in this one.
-        pending["requested"] = set()
-        pending["hooks"] = hooks
-    new = set(years) - pending["requested"]
-    if not new:
-        return
-    from . import services
-
-    try:
-        with transaction.atomic():
-            services.request_years(new)
-        pending["requested"].update(new)
-    except DatabaseError:
-        logger.exception("KPI recompute request could not be written for %s", sorted(new))
+    """Write a RollupRequest for each year that has no row of this transaction yet, in the
+    transaction (so it commits with the change), and have _flush run after the commit."""
+    if connection.in_atomic_block and transaction.get_rollback():
+        return  # this block is being rolled back: the change will not commit
+    requested = pending["requested"]
+    earlier = {requested[y]: y for y in years if y in requested}
+    alive = set()
+    if earlier:
+        # A row written by a savepoint that was rolled back since is gone: look, never assume.
+        alive = {year for pk, year in RollupRequest.objects.filter(pk__in=list(earlier)).values_list("pk", "year")
+                 if earlier.get(pk) == year}
+    new = sorted({int(y) for y in years if y} - alive)
+    if new:
+        try:
+            rows = RollupRequest.objects.bulk_create([RollupRequest(year=y) for y in new])
+        except DatabaseError:
+            if connection.in_atomic_block:
+                raise  # the change must not commit without its request
+            # Autocommit: the change is already stored; _flush writes the request again.
+            logger.exception("KPI recompute request could not be written for %s", new)
+        else:
+            requested.update({row.year: row.pk for row in rows})
+    # In autocommit mode this runs _flush at once; in a transaction, after it commits.
+    transaction.on_commit(_flush)
 
 
 def _note(instance, paths):
     pending = _pending()
-    added = False
     for path in paths:
         value = _resolve(instance, path)
         if isinstance(value, _Unresolved):
             pks = pending["lookups"].setdefault(value.key, set())
             if value.pk is not None and value.pk not in pks:
                 pks.add(value.pk)
-                added = True
                 # The durable request needs the year now, inside the transaction.
                 pending["years"].update(_resolve_now(value.key, value.pk))
             continue
         year = _year_of(value)
-        if year and year not in pending["years"]:
+        if year:
             pending["years"].add(year)
-            added = True
-    _request_durably(pending, pending["years"])
-    if added or pending["years"] or pending["lookups"]:
-        _hook(pending, added)
-
-
-def _hook(pending, added):
-    """Register _flush for the current transaction: when something new is pending, or when the
-    registration was lost (a rolled-back savepoint discards its on-commit callbacks)."""
-    index = pending["hook"]
-    hooks = connection.run_on_commit
-    registered = index is not None and index < len(hooks) and hooks[index][1] is _flush
-    if registered and not added:
-        return
-    # In autocommit mode on_commit runs _flush at once, which clears the pending state.
-    pending["hook"] = len(hooks) if connection.in_atomic_block else None
-    transaction.on_commit(_flush)
+    if pending["years"] or pending["lookups"]:
+        _request_durably(pending, pending["years"])
 
 
 def _flush():
-    pending = connection.__dict__.pop("_kpi_pending", None)
+    pending = getattr(_local, "pending", None)
+    _local.pending = None
     if not pending:
-        return
+        return  # an earlier callback of the same commit took everything
     years = set(pending["years"])
     try:
         for (model, path), pks in pending["lookups"].items():
@@ -237,7 +243,7 @@ def _on_pre_save(sender, instance, raw=False, **kwargs):
     # The year the record is moving out of also changes: note it before the save.
     if raw or instance._state.adding or instance.pk is None or not _enabled():
         return
-    paths = [p for p in _TRACKED.get(sender._meta.label, ()) if "__" not in p]
+    paths = [p for p in _TRACKED.get(sender, ()) if "__" not in p]
     if not paths:
         return
     old = sender._base_manager.filter(pk=instance.pk).values(*paths).first()
@@ -245,13 +251,15 @@ def _on_pre_save(sender, instance, raw=False, **kwargs):
         pending = _pending()
         years = {y for y in map(_year_of, old.values()) if y}
         pending["years"].update(years)
-        _request_durably(pending, years)
+        # In autocommit mode the update is committed before post_save, which writes these years.
+        if years and connection.in_atomic_block:
+            _request_durably(pending, years)
 
 
 def _on_change(sender, instance, raw=False, **kwargs):
     if raw or not _enabled():
         return
-    _note(instance, _TRACKED.get(sender._meta.label, ()))
+    _note(instance, _TRACKED.get(sender, ()))
 
 
 def _enabled():
@@ -263,9 +271,8 @@ _TRACKED = {}
 
 def connect():
     _TRACKED.update(tracked_models())
-    for label in _TRACKED:
-        model = apps.get_model(label)
-        uid = f"dashboards-kpi-{label}"
+    for model in _TRACKED:
+        uid = f"dashboards-kpi-{model._meta.label}"
         pre_save.connect(_on_pre_save, sender=model, dispatch_uid=uid + "-pre")
         post_save.connect(_on_change, sender=model, dispatch_uid=uid + "-save")
         post_delete.connect(_on_change, sender=model, dispatch_uid=uid + "-delete")

@@ -164,13 +164,13 @@ class RecordsView(LoginRequiredMixin, ListView):
         # ?scheduled=1: the records of the pipeline (not done yet), never part of the figure.
         self.scheduled = metric.has_pipeline and self.request.GET.get("scheduled") == "1"
         qs = metric.scheduled_records(self.year) if self.scheduled else metric.records(self.year)
-        manager = metric.model_class._default_manager
+        manager = metric.model._default_manager
         if not is_reader(self.request.user):
             qs = qs.filter(pk__in=manager.for_user(self.request.user).values("pk"))
         if self.organization is not None:
             # Every party of a shared record sees it, as the figure credits it.
             qs = qs.filter(pk__in=manager.filter(metric.party_q(self.organization.pk)).values("pk"))
-        return qs.order_by(*(metric.model_class._meta.ordering or ["pk"]))
+        return qs.order_by(*(metric.model._meta.ordering or ["pk"]))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

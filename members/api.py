@@ -1,4 +1,5 @@
 
+from consortium import registry
 from consortium.api import ModelCleanSerializer, PortalModelSerializer, PortalViewSet
 
 from .filters import OrganizationFilterSet
@@ -42,5 +43,6 @@ class OrganizationViewSet(PortalViewSet):
         record_application(org, by=self.request.user)
 
 
+@registry.api_routes.register
 def register(router):
     router.register("organizations", OrganizationViewSet, basename="organization")

@@ -12,6 +12,8 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from consortium import registry
+
 from .models import (
     CouncilRole,
     IndustryChain,
@@ -107,6 +109,7 @@ def synthetic_credit_code(name, kind):
 
 
 @transaction.atomic
+@registry.demo_seeds.register
 def seed(today=None):
     founded = FOUNDED
     created = 0

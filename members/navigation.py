@@ -1,5 +1,9 @@
 from django.utils.translation import gettext_lazy as _
 
+from consortium import registry
+
+from .models import Notification
+
 MENU = [
     {
         "label": _("成员单位"),
@@ -9,3 +13,12 @@ MENU = [
         ],
     },
 ]
+
+for menu in MENU:
+    registry.menus.register(menu, module=__name__)
+
+
+@registry.nav_context.register
+def unread_notifications(user) -> dict:
+    """The badge on the notifications link."""
+    return {"unread_notifications": Notification.objects.for_user(user).unread().count()}

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import ListView
 
+from consortium import registry
 from consortium.views import (
     PortalActionView,
     PortalCreateView,
@@ -50,16 +51,10 @@ class OrganizationDetailView(PortalDetailView):
 
 
 def related_sections(request, org):
-    """Panels other apps add to the organisation page (agreements, projects, classes …)."""
-    from importlib import import_module
-
+    """Panels the apps register for the organisation page (agreements, projects, classes …)."""
     sections = []
-    for app in ("projects", "training", "dashboards"):
-        try:
-            module = import_module(f"{app}.panels")
-        except ModuleNotFoundError:
-            continue
-        sections.extend(module.organization_panels(request, org))
+    for panels in registry.panels:
+        sections.extend(panels(request, org))
     return sections
 
 

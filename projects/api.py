@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from consortium import registry
 from consortium.access import is_writer, member_org_id
 from consortium.api import ModelCleanSerializer, PortalModelSerializer, PortalViewSet
 from members.models import Organization
@@ -248,6 +249,7 @@ class ExpertViewSet(PortalViewSet):
     ordering_fields = ["name", "field"]
 
 
+@registry.api_routes.register
 def register(router):
     router.register("agreements", AgreementViewSet, basename="agreement")
     router.register("projects", ProjectViewSet, basename="project")

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import F, Sum
 
+from consortium import registry
 from members.demo import FOUNDED, demo_calendar
 from members.models import Organization, User
 
@@ -429,6 +430,7 @@ def _seed_platforms(orgs, cal):
 
 
 @transaction.atomic
+@registry.demo_seeds.register
 def seed(today=None):
     orgs = _orgs()
     if LZPC not in orgs:

@@ -1,5 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
+from consortium import registry
+
 STAFF = ("staff", "admin")
 READERS = ("staff", "admin", "leadership")
 
@@ -17,3 +19,6 @@ MENU = [
         ],
     },
 ]
+
+for menu in MENU:
+    registry.menus.register(menu, module=__name__)

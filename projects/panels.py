@@ -6,6 +6,8 @@ organisation of an agreement, the lead of a project or platform) or 参与 (a pa
 
 from django.db.models import BooleanField, Case, Q, Value, When
 
+from consortium import registry
+
 from .models import Agreement, Platform, Project
 
 PANEL_ROWS = 10
@@ -15,6 +17,7 @@ def is_lead(**lookup):
     return Case(When(Q(**lookup), then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
+@registry.panels.register
 def organization_panels(request, org):
     user = request.user
     agreements = (

@@ -16,6 +16,7 @@ from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from consortium import registry
 from consortium.access import CHANGE, is_writer
 from consortium.api import ModelCleanSerializer, PortalModelSerializer, PortalViewSet
 
@@ -301,6 +302,7 @@ class ExchangeVisitViewSet(TrainingViewSet):
     ordering_fields = ["date", "participants"]
 
 
+@registry.api_routes.register
 def register(router):
     router.register("order-classes", OrderClassViewSet, basename="orderclass")
     router.register("guest-professors", GuestProfessorViewSet, basename="guestprofessor")

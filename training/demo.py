@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from consortium import registry
 from members.demo import demo_calendar
 from members.models import Organization, OrganizationKind, User
 from members.validators import id_number_check_char
@@ -116,6 +117,7 @@ SESSIONS_PER_YEAR = 72
 
 
 @transaction.atomic
+@registry.demo_seeds.register
 def seed(today=None):
     orgs = _orgs()
     if not all(name in orgs for name in (*SCHOOLS, LS, AIMA)):

@@ -269,6 +269,12 @@ class SessionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
+# Person-times (人次) of a session: the imported trainee list where there is one, else the declared
+# headcount. The one definition: with_person_times() and the dashboards' sums use this expression.
+PERSON_TIMES = Case(When(trainee_count__gt=0, then=F("trainee_count")), default=F("declared_headcount"),
+                    output_field=models.IntegerField())
+
+
 class TrainingSessionQuerySet(RestrictedQuerySet):
     def member_q(self, org_id, action):
         if action == VIEW:
@@ -292,13 +298,7 @@ class TrainingSessionQuerySet(RestrictedQuerySet):
         return self.filter(kind__in=SKILL_TRAINING_KINDS)
 
     def with_person_times(self):
-        return self.annotate(
-            person_times_value=Case(
-                When(trainee_count__gt=0, then=F("trainee_count")),
-                default=F("declared_headcount"),
-                output_field=models.PositiveIntegerField(),
-            )
-        )
+        return self.annotate(person_times_value=PERSON_TIMES)
 
 
 class TrainingSession(models.Model):
@@ -373,7 +373,7 @@ class TrainingSession(models.Model):
 
     @property
     def person_times(self):
-        """Person-times: the imported trainee list where there is one, else the declared headcount."""
+        """Person-times of this session, as PERSON_TIMES counts it in SQL."""
         return self.trainee_count if self.trainee_count > 0 else self.declared_headcount
 
 
@@ -382,6 +382,12 @@ class TraineeQuerySet(RestrictedQuerySet):
         if action == VIEW:
             return models.Q(session__provider_id=org_id) | models.Q(session__beneficiaries__id=org_id)
         return models.Q(session__provider_id=org_id)
+
+    def of_counted_skill_training(self):
+        """Trainees of sessions that count toward 职业技能培训: the sessions' counted().skill_training(),
+        on the trainee's own session (a join, not a subquery: the distinct-person counts are the
+        costliest queries of the roll-up)."""
+        return self.exclude(session__status=SessionStatus.CANCELLED).filter(session__kind__in=SKILL_TRAINING_KINDS)
 
 
 class Gender(models.TextChoices):

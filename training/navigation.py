@@ -1,5 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
+from consortium import registry
+
 MENU = [
     {
         "label": _("培训与师资"),
@@ -13,3 +15,6 @@ MENU = [
         ],
     },
 ]
+
+for menu in MENU:
+    registry.menus.register(menu, module=__name__)

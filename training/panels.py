@@ -6,6 +6,7 @@ organisation) or 参与 (beneficiary, the sponsoring enterprise, an organisation
 
 from django.db.models import Count, Q
 
+from consortium import registry
 from projects.panels import is_lead
 
 from .models import ExchangeVisit, OrderClass, Teacher, TrainingSession
@@ -13,6 +14,7 @@ from .models import ExchangeVisit, OrderClass, Teacher, TrainingSession
 PANEL_ROWS = 10
 
 
+@registry.panels.register
 def organization_panels(request, org):
     user = request.user
     sessions = (

@@ -14,6 +14,7 @@ from dashboards.metrics import METRICS, REGISTRY
 from dashboards.models import MetricActual, MetricContribution, MetricMonthly, RollupState, YearClose, YearCloseEvent
 from dashboards.tasks import rollup_current_year, rollup_kpis
 from tests.factories import SchoolFactory
+from training.models import Trainee
 
 from .factories import (
     AgreementFactory,
@@ -271,7 +272,7 @@ def test_every_counted_model_is_watched():
     watched = signals.tracked_models()
     for metric in METRICS:
         assert metric.model in watched, metric.code
-    assert "training.Trainee" in watched and REGISTRY
+    assert Trainee in watched and REGISTRY
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the second connection is the PostgreSQL path")

@@ -1,13 +1,8 @@
-from importlib import import_module
-from importlib.util import find_spec
-
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from consortium import registry
 from members.demo import DEMO_PASSWORD
-
-# Each app may add its demo records in <app>/demo.py: seed() -> dict of counts.
-DEMO_APPS = ("members", "projects", "training", "dashboards")
 
 
 class Command(BaseCommand):
@@ -18,10 +13,9 @@ class Command(BaseCommand):
         # One day for every app, so that records of different apps agree about "today".
         today = timezone.localdate()
         self.stdout.write(f"演示数据日期：{today:%Y-%m-%d}（{today.year} 年至今与 {today.year - 1} 全年）")
-        for app in DEMO_APPS:
-            if find_spec(f"{app}.demo") is None:
-                continue
-            result = import_module(f"{app}.demo").seed(today=today) or {}
+        # Each app registers its seed(today) -> counts in its demo.py, seeded in INSTALLED_APPS order.
+        for app, seed in registry.demo_seeds.items():
+            result = seed(today=today) or {}
             counts = ", ".join(f"{k}={v}" for k, v in result.items() if isinstance(v, int))
             self.stdout.write(f"{app}: {counts or 'ok'}")
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）："))
