@@ -1,3 +1,5 @@
+from operator import attrgetter
+
 from django import forms
 
 from .access import usable_by
@@ -13,7 +15,7 @@ class _ScopedChoices:
             queryset = usable_by(queryset, self.scope_user)
         super()._set_queryset(queryset)
 
-    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+    queryset = property(attrgetter("_queryset"), _set_queryset)
 
 
 _SCOPED_CLASSES = {}

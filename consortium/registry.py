@@ -16,6 +16,7 @@ INSTALLED_APPS, whatever the order the modules happened to be imported in.
 
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 from django.apps import apps
 from django.utils.module_loading import autodiscover_modules
@@ -30,20 +31,27 @@ class Store:
         self._discovered = False
         self._lock = threading.Lock()
 
-    def register(self, entry: object, *, module: str | None = None) -> object:
+    def register(self, entry: Any, *, module: str | None = None) -> Any:
         """Add an entry; usable as a decorator on a function (its module names the app)."""
         self._entries.append((module or entry.__module__, entry))
         return entry
 
-    def items(self) -> Iterator[tuple[str, object]]:
+    def items(self) -> Iterator[tuple[str, Any]]:
         """(app label, entry) of every entry, apps in INSTALLED_APPS order."""
         self._discover()
         order = {config.label: i for i, config in enumerate(apps.get_app_configs())}
-        labelled = [(apps.get_containing_app_config(module).label, entry) for module, entry in self._entries]
+        labelled = [(self._label(module), entry) for module, entry in self._entries]
         # sorted() is stable: an app's own entries keep the order it registered them in.
         return iter(sorted(labelled, key=lambda item: order[item[0]]))
 
-    def __iter__(self) -> Iterator[object]:
+    @staticmethod
+    def _label(module: str) -> str:
+        config = apps.get_containing_app_config(module)
+        if config is None:
+            raise LookupError(f"{module} is not in an installed app")
+        return config.label
+
+    def __iter__(self) -> Iterator[Any]:
         return (entry for _label, entry in self.items())
 
     def _discover(self) -> None:

@@ -26,10 +26,13 @@ up to more than the total.
 Adding a metric means adding one entry to METRICS.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, models
@@ -53,6 +56,9 @@ from training.models import (
     TrainingSession,
     employment_rate_percent,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONTHS = range(1, 13)
@@ -89,7 +95,7 @@ def cumulate(per_month):
 class Column:
     """A column of the drill-down table: header and attribute path (or callable)."""
 
-    header: str
+    header: StrOrPromise
     accessor: object
 
 
@@ -102,29 +108,29 @@ class Metric:
     """
 
     code: str
-    label: str
-    unit: str
+    label: StrOrPromise
+    unit: StrOrPromise
     model: type[models.Model]
     date_field: str
     org_field: str
-    description: str = ""
+    description: StrOrPromise = ""
     value: str = "count"
     expression: object = None
     key: str = ""
     # The model's QuerySet methods that pick the records the figure may count, whatever their date
     # (sessions not cancelled and of the skill-training kinds, say): the rule stays on the model.
-    select: Callable[[QuerySet], QuerySet] | None = None
+    select: Callable[[Any], QuerySet] | None = None
     select_related: tuple = ()
     columns: tuple = ()
     has_target: bool = True
-    group: str = ""
+    group: StrOrPromise = ""
     # Models whose saves and deletes change the figure, each with the path to the date
     # that places the change in a year (see dashboards/signals.py).
     depends_on: tuple = ()
     is_ratio: bool = False
     # (records, now) -> the records done at now, where being done needs more than the date (a
     # dual-qualified training tied to a session counts once the session has ended): a QuerySet method.
-    done: Callable[[QuerySet, datetime], QuerySet] | None = None
+    done: Callable[[Any, datetime], QuerySet] | None = None
     # The path to the other parties of a shared record (partners, parties, co-builders).
     partner_field: str = ""
     # The kinds the figure counts, shown with its definition on the drill-down page.
@@ -320,7 +326,7 @@ class YearMetric(Metric):
     """A metric whose records carry years, not a date: the model's QuerySet method ``selector(year)``
     picks the year's records (order classes running in the year, or new in it)."""
 
-    selector: Callable[[QuerySet, int], QuerySet] | None = None
+    selector: Callable[[Any, int], QuerySet] | None = None
 
     def in_year(self, year, now=None):
         return self.selector(self.base(), year)
@@ -347,7 +353,7 @@ class RatioMetric(YearMetric):
 
     numerator: str = ""
     denominator: str = ""
-    rate: Callable[[QuerySet], Decimal | None] | None = None
+    rate: Callable[[Any], Decimal | None] | None = None
     rate_of: object = None
     is_ratio: bool = True
 
