@@ -9,7 +9,7 @@ from factory.django import DjangoModelFactory
 
 from projects.models import Agreement, AgreementKind, Platform, PlatformKind, PlatformLevel, Project, ProjectKind
 from tests.factories import OrganizationFactory, SchoolFactory
-from training import importer
+from training import imports
 from training.models import (
     DualTeacherRecognition,
     DualTeacherTraining,
@@ -57,7 +57,7 @@ def add_trainees(session, keys):
     """Trainee rows for a session, keeping trainee_count equal to the list like the import does.
     Keys are names of people ("p1"): the same name is the same person."""
     for key in keys:
-        TraineeFactory(session=session, person_key=importer.person_key_for("", key, ""))
+        TraineeFactory(session=session, person_key=imports.person_key_for("", key, ""))
     session.trainee_count = session.trainees.count()
     session.save(update_fields=["trainee_count"])
     return session
