@@ -439,6 +439,7 @@ class Trainee(models.Model):
 class ImportStatus(models.TextChoices):
     PREVIEW = "preview", _("待确认")
     CONFIRMED = "confirmed", _("已导入")
+    # Nothing sets FAILED (a refused upload stores no row); the choice stays because dropping it is a migration.
     FAILED = "failed", _("未通过校验")
     DISCARDED = "discarded", _("已放弃")
 
