@@ -225,7 +225,7 @@ def time_floors(csv_path, org):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from training import importer, services
+    from training import imports, services
     from training.models import Trainee, TrainingSession
 
     t0 = time.perf_counter()
@@ -236,7 +236,7 @@ def time_floors(csv_path, org):
     start = datetime(2025, 6, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
     session = TrainingSession.objects.create(title="bench floor", kind="vocational_skill", provider=org,
                                              starts_at=start, ends_at=start, declared_headcount=0)
-    lines = [services.staged_line(r)[:-1] for r in importer.read_and_validate(csv_path, "csv").rows]
+    lines = [services.staged_line(r)[:-1] for r in imports.read_and_validate(csv_path, "csv").rows]
     t0 = time.perf_counter()
     services._copy_staged(session.pk, lines, None)
     copy = time.perf_counter() - t0

@@ -134,7 +134,7 @@ MEDIA_URL = "/uploads-not-served/"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Trainee import (training/importer.py): what an upload may be, and how long an unconfirmed
+# Trainee import (training/imports/): what an upload may be, and how long an unconfirmed
 # preview (which holds full ID numbers on disk) is kept.
 TRAINEE_IMPORT_MAX_ROWS = env.int("TRAINEE_IMPORT_MAX_ROWS", default=200_000)
 TRAINEE_IMPORT_MAX_BYTES = env.int("TRAINEE_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
@@ -142,7 +142,7 @@ TRAINEE_IMPORT_MAX_UNCOMPRESSED = env.int("TRAINEE_IMPORT_MAX_UNCOMPRESSED", def
 TRAINEE_IMPORT_MAX_ZIP_ENTRIES = env.int("TRAINEE_IMPORT_MAX_ZIP_ENTRIES", default=1000)
 TRAINEE_IMPORT_MAX_RATIO = env.int("TRAINEE_IMPORT_MAX_RATIO", default=100)
 TRAINEE_IMPORT_PREVIEW_HOURS = env.int("TRAINEE_IMPORT_PREVIEW_HOURS", default=24)
-# Bounds applied while an .xlsx (training/xlsx.py) or a CSV is read, so that a hostile file is
+# Bounds applied while an .xlsx (training/imports/xlsx.py) or a CSV is read, so that a hostile file is
 # refused in well under a second: decompressed sheet and shared-strings XML, rows (or CSV lines)
 # counting blank ones (0: twice TRAINEE_IMPORT_MAX_ROWS plus 10,000), one row or CSV line, and one
 # cell's text or attribute (Excel holds at most 32,767 characters in a cell).

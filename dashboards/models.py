@@ -28,8 +28,7 @@ class FiguresQuerySet(RestrictedQuerySet):
 
 
 class TargetQuerySet(FiguresQuerySet):
-    def for_year(self, year):
-        return self.filter(year=year)
+    """Targets: read by every signed-in user, set by staff."""
 
 
 class Target(models.Model):
@@ -129,8 +128,7 @@ class RollupRequest(models.Model):
 
 
 class SnapshotQuerySet(FiguresQuerySet):
-    def for_year(self, year):
-        return self.filter(year=year)
+    """Rows written by the roll-up: read by every signed-in user, never edited."""
 
 
 class MetricActual(models.Model):

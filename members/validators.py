@@ -1,5 +1,7 @@
 """Validators for Chinese identifiers used across the portal."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -39,15 +41,38 @@ ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 
 
+_ID_DIGITS = {str(d): d for d in range(10)}
+# ASCII digits only: \d would also take full-width and other Unicode digits.
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]").fullmatch
+
+
 def id_number_check_char(first17: str) -> str:
     return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=False)) % 11]
 
 
+def id_number_problem(code: str) -> str:
+    """What is wrong with a normalised 身份证号: "format", "checksum", or "" when it is valid.
+
+    The one check of GB 11643, used by the forms, the API and the trainee import (up to
+    200,000 numbers a file), so the weighted sum is unrolled: a loop over ID_WEIGHTS costs
+    several times as much.
+    """
+    if len(code) != 18 or not _ID_SHAPE(code):
+        return "format"
+    d = _ID_DIGITS
+    total = (
+        d[code[0]] * 7 + d[code[1]] * 9 + d[code[2]] * 10 + d[code[3]] * 5 + d[code[4]] * 8 + d[code[5]] * 4
+        + d[code[6]] * 2 + d[code[7]] + d[code[8]] * 6 + d[code[9]] * 3 + d[code[10]] * 7 + d[code[11]] * 9
+        + d[code[12]] * 10 + d[code[13]] * 5 + d[code[14]] * 8 + d[code[15]] * 4 + d[code[16]] * 2
+    )
+    return "" if code[17] == ID_CHECK[total % 11] else "checksum"
+
+
 def validate_id_number(value: str) -> None:
-    code = (value or "").strip().upper()
-    if len(code) != 18 or not code[:17].isdigit() or not (code[17].isdigit() or code[17] == "X"):
+    problem = id_number_problem((value or "").strip().upper())
+    if problem == "format":
         raise ValidationError(_("身份证号应为18位（前17位为数字，最后一位为数字或X）。"), code="format")
-    if code[17] != id_number_check_char(code[:17]):
+    if problem == "checksum":
         raise ValidationError(_("身份证号校验位错误。"), code="checksum")
 
 

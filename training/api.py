@@ -20,7 +20,7 @@ from consortium import registry
 from consortium.access import CHANGE, is_writer
 from consortium.api import ModelCleanSerializer, PortalModelSerializer, PortalViewSet
 
-from . import importer, services
+from . import imports, services
 from .filters import (
     DualTeacherRecognitionFilterSet,
     DualTeacherTrainingFilterSet,
@@ -220,7 +220,7 @@ class TrainingSessionViewSet(TrainingViewSet):
             imp = services.stage_import(session, upload, by=request.user)
         except services.ImportRejected as exc:
             return _rejected(exc)
-        except importer.ImportFileError as exc:
+        except imports.ImportFileError as exc:
             return Response({"file": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
         return Response({**TraineeImportSerializer(imp).data, "preview_rows": imp.preview_rows},
                         status=status.HTTP_201_CREATED)

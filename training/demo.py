@@ -22,7 +22,7 @@ from members.demo import demo_calendar
 from members.models import Organization, OrganizationKind, User
 from members.validators import id_number_check_char
 
-from . import importer, services
+from . import imports, services
 from .models import (
     DualTeacherRecognition,
     DualTeacherTraining,
@@ -231,12 +231,12 @@ def _seed_sessions(orgs, rng, staff, cal):
     imported = 0
     for s in [s for s in sessions if s.status == SessionStatus.HELD and s.ends_at < _at(cal.today, 0)][2::9]:
         attendees = rng.sample(people, k=min(s.declared_headcount, len(people)) - rng.randrange(0, 6))
-        header = importer.TEMPLATE_HEADERS
+        header = imports.TEMPLATE_HEADERS
         table = [header] + [
             [name, number, rng.choice(("男", "女")), f"139{rng.randrange(10**8):08d}", rng.choice(enterprises).name, ""]
             for name, number in attendees
         ]
-        result = importer.validate(table, "csv")
+        result = imports.validate(table, "csv")
         imp = TraineeImport.objects.create(
             session=s, uploaded_by=staff, file_name=f"{s.title}签到表.xlsx", file_format="xlsx",
             row_count=len(result.rows), status=ImportStatus.CONFIRMED, confirmed_by=staff,

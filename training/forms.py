@@ -7,7 +7,7 @@ from consortium.forms import PortalForm, PortalModelForm
 from members.models import Organization, OrganizationKind
 from members.validators import validate_id_number
 
-from .importer import normalise_id_number
+from .imports import normalise_id_number
 from .models import (
     DualTeacherRecognition,
     DualTeacherTraining,

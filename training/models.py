@@ -407,7 +407,7 @@ class Trainee(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     id_number_hash = models.CharField(_("身份证号摘要"), max_length=64, blank=True, editable=False)
     id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True, editable=False)
-    # 60 bits of the HMAC as an integer (importer.person_key_for): the unique (session, person_key)
+    # 60 bits of the HMAC as an integer (imports.person_key_for): the unique (session, person_key)
     # index and the distinct-person counts work on a bigint, not on 64 hex characters.
     person_key = models.BigIntegerField(_("人员标识"), editable=False)
     gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices, blank=True)
@@ -445,6 +445,7 @@ class Trainee(models.Model):
 class ImportStatus(models.TextChoices):
     PREVIEW = "preview", _("待确认")
     CONFIRMED = "confirmed", _("已导入")
+    # Nothing sets FAILED (a refused upload stores no row); the choice stays because dropping it is a migration.
     FAILED = "failed", _("未通过校验")
     DISCARDED = "discarded", _("已放弃")
 
@@ -633,11 +634,11 @@ class Teacher(models.Model):
     def set_id_number(self, id_number):
         """Keep a (valid) 身份证号 as its keyed hash and masked form; a blank one changes nothing."""
         from members.validators import mask_id_number
-        from training.importer import keyed_hash, normalise_id_number
+        from training.imports import hash_id_number, normalise_id_number
 
         code = normalise_id_number(id_number)
         if code:
-            self.id_number_hash = keyed_hash(code)
+            self.id_number_hash = hash_id_number(code)
             self.id_number_masked = mask_id_number(code)
 
     def same_person(self):

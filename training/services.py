@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from consortium.access import CHANGE, is_writer
 
-from . import importer
+from . import imports
 from .models import (
     DualTeacherRecognition,
     DualTeacherTraining,
@@ -87,9 +87,9 @@ def stage_import(session, uploaded_file, *, by):
     """
     _check_can_change(session, by)
     size = getattr(uploaded_file, "size", None) or 0
-    max_bytes = importer.max_upload_bytes()
+    max_bytes = imports.max_upload_bytes()
     if size > max_bytes:
-        raise importer.ImportFileError(
+        raise imports.ImportFileError(
             _("文件过大（%(size).1f MB），上限为 %(max).0f MB。") % {"size": size / 1048576, "max": max_bytes / 1048576},
             code="too_big",
         )
@@ -104,7 +104,7 @@ def stage_import(session, uploaded_file, *, by):
                 fh.write(chunk)
         with open(upload_path, "rb") as fh:
             head = fh.read(8192)
-        file_format = importer.sniff_format(head, uploaded_file.name)
+        file_format = imports.sniff_format(head, uploaded_file.name)
         with open(stored_path, "w", encoding="utf-8", newline="") as out:
             lines = []
 
@@ -116,7 +116,7 @@ def stage_import(session, uploaded_file, *, by):
                     out.write("".join(lines))
                     lines.clear()
 
-            result = importer.read_and_validate(
+            result = imports.read_and_validate(
                 upload_path, file_format, existing_keys=existing_person_keys(session), keep_rows=False, sink=keep,
             )
             out.write("".join(lines))
@@ -223,12 +223,8 @@ def staged_line(r):
     return f"{name}\t{r.id_number_hash}\t{r.id_number_masked}\t{r.person_key}\t{r.gender}\t{phone}\t{employer}\t{job}\t{row}\n"
 
 
-def copy_text(rows, session_id, batch_id):
-    """Rows in PostgreSQL COPY text format (tab-separated, backslash escapes, \\N for NULL)."""
-    return _copy_buffer([staged_line(r)[:-1] for r in rows], session_id, batch_id)
-
-
-def _copy_buffer(lines, session_id, batch_id):
+def copy_buffer(lines, session_id, batch_id):
+    """Staged lines as the trainee table's rows in COPY text format (session first, batch or \\N last)."""
     head = f"{session_id}\t"
     tail = "\t" + ("\\N" if batch_id is None else str(batch_id)) + "\n"
     return io.StringIO(head + (tail + head).join(lines) + tail)
@@ -259,20 +255,20 @@ def staged_values(line):
 
 def check_staged(lines, existing_keys):
     """The staged rows against the session as it is now: a person added since the preview is an error."""
-    result = importer.ImportResult(file_format="csv", row_count=len(lines))
+    result = imports.ImportResult(file_format="csv", row_count=len(lines))
     if existing_keys:
         key_at, hash_at = STAGED_COLUMNS.index("person_key"), STAGED_COLUMNS.index("id_number_hash")
-        label_id, label_name = importer.LABELS["id_number"], importer.LABELS["name"]
+        label_id, label_name = imports.LABELS["id_number"], imports.LABELS["name"]
         for line in lines:
             fields = line.split("\t")
             if int(fields[key_at]) in existing_keys:
                 column = label_id if fields[hash_at] else label_name
-                result.errors.append(importer.RowError(int(fields[-1]), column, _("该学员已在本次培训名单中。")))
+                result.errors.append(imports.RowError(int(fields[-1]), column, _("该学员已在本次培训名单中。")))
     return result
 
 
 def insert_trainees(session, rows, *, batch=None):
-    """Insert clean rows (importer.CleanRow) the way a confirmed import stores its staged rows."""
+    """Insert clean rows (imports.CleanRow) the way a confirmed import stores its staged rows."""
     return insert_staged(session, [staged_line(r)[:-1] for r in rows], batch=batch)
 
 
@@ -287,7 +283,7 @@ def insert_staged(session, lines, *, batch=None):
 
 
 def _copy_staged(session_id, lines, batch_id):
-    return _copy(_copy_buffer(lines, session_id, batch_id), len(lines))
+    return _copy(copy_buffer(lines, session_id, batch_id), len(lines))
 
 
 def _bulk_create_staged(session_id, lines, batch_id):
@@ -306,14 +302,14 @@ def _copy(buf, count):
 
 def add_trainee(session, data, *, by):
     """Add one trainee from a form, with the same checks as an imported row."""
-    cells = [data.get(key, "") or "" for key, _h, _r in importer.COLUMNS]
+    cells = [data.get(key, "") or "" for key, _h, _r in imports.COLUMNS]
     with transaction.atomic():
         session = TrainingSession.objects.select_for_update().get(pk=session.pk)
         _check_can_change(session, by)
-        result = importer.validate([importer.TEMPLATE_HEADERS, cells], "form", existing_keys=existing_person_keys(session))
+        result = imports.validate([imports.TEMPLATE_HEADERS, cells], "form", existing_keys=existing_person_keys(session))
         if not result.ok:
             errors = {}
-            keys = {header: key for key, header, _r in importer.COLUMNS}
+            keys = {header: key for key, header, _r in imports.COLUMNS}
             for e in result.errors:
                 errors.setdefault(keys.get(e.column, "__all__"), []).append(e.message)
             raise ValidationError(errors)

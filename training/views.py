@@ -22,7 +22,7 @@ from consortium.views import (
     get_visible_or_denied,
 )
 
-from . import importer, services
+from . import imports, services
 from .filters import (
     ExchangeVisitFilterSet,
     OrderClassFilterSet,
@@ -234,9 +234,9 @@ class TraineeTemplateView(LoginRequiredMixin, View):
 
     def get(self, request, fmt):
         if fmt == "xlsx":
-            response = HttpResponse(importer.template_xlsx(), content_type=XLSX_TYPE)
+            response = HttpResponse(imports.template_xlsx(), content_type=XLSX_TYPE)
         elif fmt == "csv":
-            response = HttpResponse(importer.template_csv(), content_type="text/csv; charset=utf-8")
+            response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
         else:
             raise Http404(_("没有这种格式的模板。"))
         response["Content-Disposition"] = f'attachment; filename="trainee-template.{fmt}"'
@@ -273,7 +273,7 @@ class TraineeImportView(LoginRequiredMixin, View):
                 more_errors=max(0, len(errors) - services.MAX_ERRORS_SHOWN), row_count=exc.result.row_count,
                 bad_rows=sorted({e.row for e in errors}),
             )
-        except importer.ImportFileError as exc:
+        except imports.ImportFileError as exc:
             form.add_error("file", exc.messages[0])
             return self.render(form)
         return HttpResponseRedirect(imp.get_absolute_url())

@@ -1,26 +1,38 @@
-"""Records the dashboards count, built with the projects and training models (Chinese data)."""
+"""Records the dashboards count: the app factories, with the dates and figures these tests assume.
+
+The factories are those of tests/training/factories.py and tests/projects/factories.py; the
+subclasses here only move the defaults into 2025's counting windows (a session that ended, a
+project accepted, a verified agreement) and lead them from a school. Records are made with no
+partners, parties or co-builders unless a test passes them.
+"""
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import factory
-from factory.django import DjangoModelFactory
 
-from projects.models import Agreement, AgreementKind, Platform, PlatformKind, PlatformLevel, Project, ProjectKind
-from tests.factories import OrganizationFactory, SchoolFactory
-from training import importer
-from training.models import (
-    DualTeacherRecognition,
-    DualTeacherTraining,
-    GuestProfessor,
-    OrderClass,
-    RecognitionLevel,
-    Teacher,
-    Trainee,
-    TrainingKind,
-    TrainingSession,
-)
+from tests.factories import SchoolFactory
+from tests.projects import factories as project_factories
+from tests.training import factories as training_factories
+from tests.training.factories import TeacherFactory
+from training import imports
+
+__all__ = [
+    "SHANGHAI",
+    "AgreementFactory",
+    "DualTrainingFactory",
+    "GuestProfessorFactory",
+    "OrderClassFactory",
+    "PlatformFactory",
+    "ProjectFactory",
+    "RecognitionFactory",
+    "SessionFactory",
+    "TeacherFactory",
+    "TraineeFactory",
+    "add_trainees",
+    "shanghai",
+]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -29,27 +41,21 @@ def shanghai(year, month, day, hour=12, minute=0):
     return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
-class SessionFactory(DjangoModelFactory):
-    class Meta:
-        model = TrainingSession
-        skip_postgeneration_save = True
+class SessionFactory(training_factories.TrainingSessionFactory):
+    """A vocational skill session held in June 2025; pass ``ends_at`` to move it (it lasts two days)."""
 
-    title = factory.Sequence(lambda n: f"化工总控工职业技能培训第{n}期")
-    kind = TrainingKind.VOCATIONAL_SKILL
-    provider = factory.SubFactory(SchoolFactory)
     ends_at = factory.LazyFunction(lambda: shanghai(2025, 6, 15, 17))
     starts_at = factory.LazyAttribute(lambda o: o.ends_at - timedelta(days=2))
     hours = Decimal("16")
     declared_headcount = 30
-    status = "held"
 
 
-class TraineeFactory(DjangoModelFactory):
-    class Meta:
-        model = Trainee
+class TraineeFactory(training_factories.TraineeFactory):
+    """A trainee known by its person key alone (no 身份证号)."""
 
     session = factory.SubFactory(SessionFactory)
-    name = factory.Faker("name", locale="zh_CN")
+    id_number_hash = ""
+    id_number_masked = ""
     person_key = factory.Sequence(lambda n: n)
 
 
@@ -57,47 +63,23 @@ def add_trainees(session, keys):
     """Trainee rows for a session, keeping trainee_count equal to the list like the import does.
     Keys are names of people ("p1"): the same name is the same person."""
     for key in keys:
-        TraineeFactory(session=session, person_key=importer.person_key_for("", key, ""))
+        TraineeFactory(session=session, person_key=imports.person_key_for("", key, ""))
     session.trainee_count = session.trainees.count()
     session.save(update_fields=["trainee_count"])
     return session
 
 
-class TeacherFactory(DjangoModelFactory):
-    class Meta:
-        model = Teacher
-
-    school = factory.SubFactory(SchoolFactory)
-    name = factory.Faker("name", locale="zh_CN")
-    subject_area = "化工技术"
-
-
-class DualTrainingFactory(DjangoModelFactory):
-    class Meta:
-        model = DualTeacherTraining
-
-    teacher = factory.SubFactory(TeacherFactory)
+class DualTrainingFactory(training_factories.DualTeacherTrainingFactory):
     completed_on = date(2025, 7, 10)
-    hours = Decimal("40")
 
 
-class RecognitionFactory(DjangoModelFactory):
-    class Meta:
-        model = DualTeacherRecognition
-
-    teacher = factory.SubFactory(TeacherFactory)
-    level = RecognitionLevel.INTERMEDIATE
+class RecognitionFactory(training_factories.DualTeacherRecognitionFactory):
     recognized_on = date(2025, 9, 1)
-    body = "甘肃省教育厅"
 
 
-class ProjectFactory(DjangoModelFactory):
-    class Meta:
-        model = Project
-        skip_postgeneration_save = True
+class ProjectFactory(project_factories.ProjectFactory):
+    """A school's project approved in March 2024 and accepted (结项) in May 2025."""
 
-    title = factory.Sequence(lambda n: f"绿色化工工艺优化校企合作项目{n}")
-    kind = ProjectKind.RND
     lead_organization = factory.SubFactory(SchoolFactory)
     planned_start = date(2024, 3, 1)
     planned_end = date(2025, 12, 31)
@@ -106,41 +88,34 @@ class ProjectFactory(DjangoModelFactory):
     completed_on = date(2025, 5, 20)
 
 
-class PlatformFactory(DjangoModelFactory):
-    class Meta:
-        model = Platform
-        skip_postgeneration_save = True
+class PlatformFactory(project_factories.PlatformFactory):
+    """A school's provincial key lab established in April 2025, with no co-builders unless given."""
 
-    name = factory.Sequence(lambda n: f"新能源材料重点实验室{n}")
-    kind = PlatformKind.KEY_LAB
-    level = PlatformLevel.PROVINCIAL
     lead_organization = factory.SubFactory(SchoolFactory)
     established_on = date(2025, 4, 1)
 
+    @factory.post_generation
+    def organizations(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.organizations.add(*extracted)
 
-class AgreementFactory(DjangoModelFactory):
-    class Meta:
-        model = Agreement
-        skip_postgeneration_save = True
+
+class AgreementFactory(project_factories.AgreementFactory):
+    """A school's agreement verified in March 2025, with no parties unless given."""
 
     organization = factory.SubFactory(SchoolFactory)
-    kind = AgreementKind.STRATEGIC
-    title = factory.Sequence(lambda n: f"校企战略合作协议{n}")
-    signed_on = date(2025, 3, 1)
-    start_date = date(2025, 3, 1)
-    end_date = date(2028, 2, 28)
     status = "verified"
     verified_at = factory.LazyFunction(lambda: shanghai(2025, 3, 10, 10))
 
+    @factory.post_generation
+    def parties(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.parties.add(*extracted)
 
-class OrderClassFactory(DjangoModelFactory):
-    class Meta:
-        model = OrderClass
 
-    name = factory.Sequence(lambda n: f"兰石订单班{n}")
-    enterprise = factory.SubFactory(OrganizationFactory)
-    school = factory.SubFactory(SchoolFactory)
-    major = "化工装备技术"
+class OrderClassFactory(training_factories.OrderClassFactory):
+    """A 2025 intake with every place filled and no graduates yet."""
+
     intake_year = 2025
     planned = 40
     enrolled = 40
@@ -148,12 +123,6 @@ class OrderClassFactory(DjangoModelFactory):
     employed = 0
 
 
-class GuestProfessorFactory(DjangoModelFactory):
-    class Meta:
-        model = GuestProfessor
-
+class GuestProfessorFactory(training_factories.GuestProfessorFactory):
     order_class = factory.SubFactory(OrderClassFactory)
-    name = factory.Faker("name", locale="zh_CN")
-    enterprise = factory.SelfAttribute("order_class.enterprise")
-    title = "高级工程师"
     appointed_on = date(2025, 9, 10)

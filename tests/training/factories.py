@@ -9,7 +9,7 @@ from factory.django import DjangoModelFactory
 
 from members.validators import id_number_check_char
 from tests.factories import OrganizationFactory, SchoolFactory
-from training import importer
+from training import imports
 from training.models import (
     DualTeacherRecognition,
     DualTeacherTraining,
@@ -86,9 +86,9 @@ class TraineeFactory(DjangoModelFactory):
 
     session = factory.SubFactory(TrainingSessionFactory)
     name = factory.Faker("name", locale="zh_CN")
-    id_number_hash = factory.Sequence(lambda n: importer.hash_id_number(valid_id_number(n)))
+    id_number_hash = factory.Sequence(lambda n: imports.hash_id_number(valid_id_number(n)))
     id_number_masked = factory.Sequence(lambda n: valid_id_number(n)[:6] + "********" + valid_id_number(n)[-4:])
-    person_key = factory.LazyAttribute(lambda o: importer.person_key_for(o.id_number_hash, "", ""))
+    person_key = factory.LazyAttribute(lambda o: imports.person_key_for(o.id_number_hash, "", ""))
     employer = "兰石集团"
 
 

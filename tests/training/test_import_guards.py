@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from training import importer, xlsx
+from training import imports
+from training.imports import xlsx
 
 from .factories import TrainingSessionFactory
 from .test_import import HEADER, csv_bytes, refused, rows, xlsx_bytes
@@ -71,7 +72,7 @@ def write_workbook(path: Path, sheet_chunks, strings_chunks=None) -> Path:
                 with zf.open(name, "w", force_zip64=True) as fh:
                     for chunk in chunks:
                         fh.write(chunk)
-    importer.check_zip(path)  # the shape must get past today's zip checks, or the test proves nothing
+    imports.check_zip(path)  # the shape must get past today's zip checks, or the test proves nothing
     return path
 
 
@@ -156,7 +157,7 @@ def test_millions_of_tiny_rows_are_refused_quickly(tmp_path, session, staff_user
 
     path = write_workbook(tmp_path / "rows.xlsx", sheet())
     assert path.stat().st_size < 3_000_000
-    limit = importer.max_sheet_rows()
+    limit = imports.max_sheet_rows()
     message = (f"Excel 文件的工作表行数过多（超过 {limit} 行，含空行），已拒绝。"
                "请删除多余的空行或拆分后分批导入。")
     check(probe(tmp_path, path, "rows.xlsx", header_only_xlsx()), message)
@@ -201,7 +202,7 @@ def test_a_csv_with_millions_of_lines_is_refused_quickly(tmp_path, session, staf
     content = csv_bytes(rows(1)) + b",,\r\n" * 11_000_000
     path = tmp_path / "lines.csv"
     path.write_bytes(content)
-    limit = importer.max_sheet_rows()
+    limit = imports.max_sheet_rows()
     message = (f"CSV 文件行数过多（超过 {limit} 行，含空行），已拒绝。"
                "请删除多余的空行或拆分后分批导入。")
     check(probe(tmp_path, path, "lines.csv", csv_bytes([])), message)
@@ -253,7 +254,7 @@ def test_the_reader_gives_what_openpyxl_gives_for_every_kind_of_cell(tmp_path):
                "<si><t>姓名</t></si><si><r><t>兰</t></r><r><t>州</t></r></si><si><t>a_x005F_x000D_b</t></si>".encode(),
                b"</sst>"]
     path = write_workbook(tmp_path / "kinds.xlsx", [sheet], strings)
-    ours = [_trimmed(r) for r in importer.read_table(path, "xlsx")]
+    ours = [_trimmed(r) for r in imports.read_table(path, "xlsx")]
     wb = load_workbook(path, read_only=True, data_only=False)
     theirs = [_trimmed(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
     wb.close()
@@ -289,7 +290,7 @@ def test_a_namespace_prefixed_sheet_is_read(tmp_path):
              '<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>姓名</x:t></x:is></x:c><x:c r="B1"><x:v>5</x:v></x:c>'
              '</x:row></x:sheetData></x:worksheet>').encode()
     path = write_workbook(tmp_path / "prefixed.xlsx", [sheet])
-    assert [list(r) for r in importer.read_table(path, "xlsx")] == [["姓名", 5]]
+    assert [list(r) for r in imports.read_table(path, "xlsx")] == [["姓名", 5]]
 
 
 @pytest.mark.parametrize("sheet", [
@@ -300,6 +301,6 @@ def test_a_namespace_prefixed_sheet_is_read(tmp_path):
 ])
 def test_a_broken_sheet_is_refused_as_unreadable(tmp_path, sheet):
     path = write_workbook(tmp_path / "broken.xlsx", [sheet])
-    with pytest.raises(importer.ImportFileError) as info:
-        list(importer.read_table(path, "xlsx"))
+    with pytest.raises(imports.ImportFileError) as info:
+        list(imports.read_table(path, "xlsx"))
     assert info.value.messages == ["无法读取 Excel 文件，请确认文件未损坏并另存为 .xlsx。"]

@@ -16,7 +16,7 @@ from tests.training.factories import (
     TeacherFactory,
     valid_id_number,
 )
-from training import importer, services
+from training import imports, services
 from training.models import DualTeacherRecognition, DualTeacherTraining, EnterprisePractice, Teacher
 
 ID = valid_id_number(42, birth="19800808")
@@ -44,7 +44,7 @@ def test_the_id_number_is_kept_only_as_its_hash_and_masked_form(client_for, org)
     response = client_for("member").post(reverse("training:teacher_add"), teacher_form(org, id_number=ID.lower()))
     assert response.status_code == 302
     teacher = Teacher.objects.get(name="李红梅")
-    assert teacher.id_number_hash == importer.keyed_hash(ID)
+    assert teacher.id_number_hash == imports.keyed_hash(ID)
     assert teacher.id_number_masked == ID[:6] + "********" + ID[-4:]
     assert ID not in repr(list(Teacher.objects.values_list()))
     page = client_for("member").get(teacher.get_absolute_url()).content.decode()
@@ -75,7 +75,7 @@ def test_editing_a_teacher_without_typing_the_id_number_keeps_it(client_for, org
         reverse("training:teacher_edit", args=[teacher.pk]), teacher_form(org, title="副教授", employee_no="LZPC-101"))
     assert response.status_code == 302
     teacher.refresh_from_db()
-    assert teacher.title == "副教授" and teacher.id_number_hash == importer.keyed_hash(ID)
+    assert teacher.title == "副教授" and teacher.id_number_hash == imports.keyed_hash(ID)
 
 
 def test_a_second_teacher_with_the_same_id_number_is_refused_by_the_api(api_for, org):
@@ -199,7 +199,7 @@ def test_staff_merge_moves_the_records_fills_blanks_and_keeps_history(client_for
 
     assert not Teacher.objects.filter(pk=dup.pk).exists()
     keep.refresh_from_db()
-    assert (keep.title, keep.employee_no, keep.id_number_hash) == ("副教授", "LZPC-201", importer.keyed_hash(ID))
+    assert (keep.title, keep.employee_no, keep.id_number_hash) == ("副教授", "LZPC-201", imports.keyed_hash(ID))
     for record in (moved_training, moved_practice, moved_recognition):
         record.refresh_from_db()
         assert record.teacher_id == keep.pk

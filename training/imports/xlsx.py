@@ -6,7 +6,7 @@ Python strings, so a small upload could hold a worker for half a minute and grow
 hundreds of megabytes before any row limit acted. This reader never holds more than one
 row's XML and the shared strings, and it refuses a hostile part while reading it:
 
-1. ``check_zip`` (in training.importer) has already refused too many entries and absurd
+1. ``check_zip`` (in training.imports.reading) has already refused too many entries and absurd
    compression ratios; the declared sizes it read are enforced by zipfile while inflating.
 2. A cheap pre-scan of the sheet XML, in chunks and before any parsing (``_Scanner``):
    decompressed bytes, the number of ``<row`` tags, the bytes between two rows, the longest

@@ -1,0 +1,62 @@
+"""Workflow steps of agreements and projects, expert review, and expiry notices.
+
+Each step is a named function: it checks that the user may take it and that the
+record's current status allows it, changes the record and records who and when,
+all in one transaction. A refused step raises ValidationError (in Chinese) or
+PermissionDenied and changes nothing. One module per concern (``agreements``,
+``projects`` with expert review; platforms have no workflow), re-exported here.
+"""
+
+from .agreements import (
+    AGREEMENT_STEPS,
+    NOTICE_DAYS,
+    add_agreement_attachment,
+    agreement_steps_for,
+    change_agreement,
+    expiry_recipients,
+    notice_threshold,
+    record_agreement_created,
+    record_agreement_edited,
+    send_expiry_notices,
+)
+from .common import Step
+from .projects import (
+    PROJECT_STEPS,
+    REVIEWABLE,
+    approval_blocker,
+    assign_expert,
+    change_project,
+    check_partners_against_reviewers,
+    conflict_message,
+    has_conflict,
+    project_steps_for,
+    record_project_proposed,
+    record_review,
+    review_summary,
+)
+
+__all__ = [
+    "AGREEMENT_STEPS",
+    "NOTICE_DAYS",
+    "PROJECT_STEPS",
+    "REVIEWABLE",
+    "Step",
+    "add_agreement_attachment",
+    "agreement_steps_for",
+    "approval_blocker",
+    "assign_expert",
+    "change_agreement",
+    "change_project",
+    "check_partners_against_reviewers",
+    "conflict_message",
+    "expiry_recipients",
+    "has_conflict",
+    "notice_threshold",
+    "project_steps_for",
+    "record_agreement_created",
+    "record_agreement_edited",
+    "record_project_proposed",
+    "record_review",
+    "review_summary",
+    "send_expiry_notices",
+]
