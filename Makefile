@@ -22,12 +22,14 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## test: the whole test suite (SQLite unless DATABASE_URL is set)
+## test: the whole test suite (SQLite unless DATABASE_URL is set): checks, lint, format, layers, types, pytest
 test: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 ## messages: refresh the English catalogue from the code and templates, then compile (needs GNU gettext)
@@ -46,7 +48,9 @@ down:
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles var

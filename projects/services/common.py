@@ -1,17 +1,23 @@
 """What the workflow steps of agreements and projects share: a step and its checks."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from consortium.access import is_writer
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class Step:
     name: str
-    label: str
+    label: StrOrPromise
     sources: tuple
     target: str
     staff_only: bool = True

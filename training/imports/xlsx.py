@@ -30,7 +30,7 @@ import zipfile
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder, XMLParser
 
 from django.utils.translation import gettext as _
@@ -89,7 +89,7 @@ class _NoDTD:
     tags of a UTF-16 part.
     """
 
-    def __init__(self, source: BinaryIO):
+    def __init__(self, source: IO[bytes]):
         self._source = source
         self._tail = b""
         self._first = True
@@ -126,7 +126,9 @@ class _Scanner:
         self.max_bytes, self.max_items, self.max_run, self.max_gap = max_bytes, max_items, max_run, max_gap
         self.too_big, self.too_many, self.run_long, self.gap_long = too_big, too_many, run_long, gap_long
         self.item_name, self.end_name, self.count_strings = item, end, strings
-        self.item = self.end = None  # the patterns, once the root element names the prefix
+        # The patterns, once the root element names the prefix (set before any use by _patterns).
+        self.item: bytes = b""
+        self.end: bytes | None = None
         self.total = 0  # bytes seen
         self.items = 0
         self.text_cells = 0
@@ -151,7 +153,7 @@ class _Scanner:
         if self.total > self.max_bytes:
             raise self.too_big
         window = self.tail + chunk
-        if self.item is None:
+        if not self.item:
             self._patterns(window)
         fresh = len(self.tail)  # where the new bytes start in the window
         if self.end is not None:
@@ -235,7 +237,7 @@ def _children(zf: zipfile.ZipFile, name: str, path: tuple[str, ...] = ()) -> Ite
     holder = builder.start("holder", {})
     parser = XMLParser(target=builder)
     parent = None  # the element whose children are handed out
-    trail = []  # its ancestors: when one has a child after it, it is complete
+    trail: list[tuple[Element, int]] = []  # its ancestors: when one has a child after it, it is complete
     with zf.open(name) as raw:
         source = _NoDTD(raw)
         try:
@@ -299,9 +301,9 @@ def read_shared_strings(zf: zipfile.ZipFile, name: str, limits: Limits, max_entr
              max_gap=limits.row_bytes, too_big=too_many, too_many=too_many, run_long=long_cell,
              gap_long=long_cell, item=b"si").scan(zf, name)
     table = SharedStrings()
-    si = t = r = None
+    si = t = r = ""
     for node in _children(zf, name):
-        if si is None:
+        if not si:
             ns = node.tag[: node.tag.index("}") + 1] if node.tag.startswith("{") else ""
             si, t, r = f"{ns}si", f"{ns}t", f"{ns}r"
         if node.tag == si:
@@ -451,8 +453,9 @@ def _row_values(row: Element, tags: tuple[str, ...], shared: "SharedStrings") ->
     """The cell values of one <row>, placed by reference (gaps are None)."""
     c_tag, v_tag, f_tag, is_tag, t_tag, r_tag = tags
     blob, offsets, count = shared.blob, shared.offsets, len(shared)
-    values = []
+    values: list[object] = []
     column = 0
+    value: object
     for cell in row:
         if cell.tag != c_tag:
             continue
@@ -468,9 +471,9 @@ def _row_values(row: Element, tags: tuple[str, ...], shared: "SharedStrings") ->
             # Formulas are never evaluated: the cell is its formula text, which validation refuses.
             value = "=" + (cell.findtext(f_tag) or "")
         elif kind == "s":
-            value = cell.findtext(v_tag)
-            if value:
-                index = int(value)
+            number = cell.findtext(v_tag)
+            if number:
+                index = int(number)
                 if not 0 <= index < count:
                     raise _bad()
                 value = blob[offsets[index]:offsets[index + 1]].decode("utf-8", "surrogatepass")
@@ -480,14 +483,15 @@ def _row_values(row: Element, tags: tuple[str, ...], shared: "SharedStrings") ->
             inline = cell.find(is_tag)
             value = None if inline is None else _rich_text(inline, t_tag, r_tag)
         else:
-            value = cell.findtext(v_tag) or None
-            if value is None:
+            text = cell.findtext(v_tag) or None
+            value = text
+            if text is None:
                 pass
             elif kind is None or kind == "n":
                 # As openpyxl casts a number: float when written with a point or an exponent, else int.
-                value = float(value) if "." in value or "E" in value or "e" in value else int(value)
+                value = float(text) if "." in text or "E" in text or "e" in text else int(text)
             elif kind == "b":
-                value = bool(int(value))
+                value = bool(int(text))
         # else "str" (a formula's cached text), "e" (an error such as #N/A), "d" (an ISO date): the text
         width = len(values)
         if column == width + 1:
