@@ -49,8 +49,13 @@ def admin_connection(url):
     import psycopg2
 
     parts = urlsplit(url)
-    conn = psycopg2.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
-                            user=parts.username or "postgres", password=parts.password or None, dbname="postgres")
+    conn = psycopg2.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or None,
+        dbname="postgres",
+    )
     conn.autocommit = True
     return conn
 
@@ -83,8 +88,16 @@ def make_rows(n):
     for i in range(n):
         birth = f"{1960 + (i // 3650) % 45}{1 + (i // 300) % 12:02d}{1 + (i // 10) % 28:02d}"
         first17 = f"6201{(i // 1000) % 100:02d}{birth}{i % 1000:03d}"
-        rows.append([f"学员{i:06d}", first17 + id_number_check_char(first17), "男" if i % 2 else "女",
-                     f"139{i:08d}", "兰石集团" if i % 3 else "甘肃能化(兰州新区)热电有限公司", "车工"])
+        rows.append(
+            [
+                f"学员{i:06d}",
+                first17 + id_number_check_char(first17),
+                "男" if i % 2 else "女",
+                f"139{i:08d}",
+                "兰石集团" if i % 3 else "甘肃能化(兰州新区)热电有限公司",
+                "车工",
+            ]
+        )
     return rows
 
 
@@ -110,8 +123,10 @@ def write_excel_like_xlsx(path, rows):
         return index[text]
 
     sheet = io.StringIO()
-    sheet.write('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.'
-                f'openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:F{len(rows) + 1}"/><sheetData>')
+    sheet.write(
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.'
+        f'openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:F{len(rows) + 1}"/><sheetData>'
+    )
     for r, row in enumerate([HEADER, *rows], start=1):
         sheet.write(f'<row r="{r}">')
         for c, value in enumerate(row):
@@ -122,9 +137,12 @@ def write_excel_like_xlsx(path, rows):
                 sheet.write(f'<c r="{ref}" t="s"><v>{sid(value)}</v></c>')
         sheet.write("</row>")
     sheet.write("</sheetData></worksheet>")
-    shared = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
-              f'spreadsheetml/2006/main" count="{len(strings)}" uniqueCount="{len(strings)}">'
-              + "".join(f"<si><t>{escape(s)}</t></si>" for s in strings) + "</sst>")
+    shared = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
+        f'spreadsheetml/2006/main" count="{len(strings)}" uniqueCount="{len(strings)}">'
+        + "".join(f"<si><t>{escape(s)}</t></si>" for s in strings)
+        + "</sst>"
+    )
     ns = "http://schemas.openxmlformats.org"
     files = {
         "[Content_Types].xml": (
@@ -136,21 +154,25 @@ def write_excel_like_xlsx(path, rows):
             '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
             'officedocument.spreadsheetml.worksheet+xml"/>'
             '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
-            'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'),
+            'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+        ),
         "_rels/.rels": (
             f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{ns}/package/2006/relationships">'
             f'<Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/officeDocument" '
-            'Target="xl/workbook.xml"/></Relationships>'),
+            'Target="xl/workbook.xml"/></Relationships>'
+        ),
         "xl/workbook.xml": (
             f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{ns}/spreadsheetml/2006/main" '
             f'xmlns:r="{ns}/officeDocument/2006/relationships"><sheets><sheet name="学员名单" sheetId="1" '
-            'r:id="rId1"/></sheets></workbook>'),
+            'r:id="rId1"/></sheets></workbook>'
+        ),
         "xl/_rels/workbook.xml.rels": (
             f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{ns}/package/2006/relationships">'
             f'<Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/worksheet" '
             'Target="worksheets/sheet1.xml"/>'
             f'<Relationship Id="rId2" Type="{ns}/officeDocument/2006/relationships/sharedStrings" '
-            'Target="sharedStrings.xml"/></Relationships>'),
+            'Target="sharedStrings.xml"/></Relationships>'
+        ),
         "xl/worksheets/sheet1.xml": sheet.getvalue(),
         "xl/sharedStrings.xml": shared,
     }
@@ -201,8 +223,12 @@ def time_import(path, user, org):
 
     start = datetime(2025, 6, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
     session = TrainingSession.objects.create(
-        title=f"bench {path.name}", kind="vocational_skill", provider=org, starts_at=start,
-        ends_at=start + timedelta(hours=8), declared_headcount=0,
+        title=f"bench {path.name}",
+        kind="vocational_skill",
+        provider=org,
+        starts_at=start,
+        ends_at=start + timedelta(hours=8),
+        declared_headcount=0,
     )
     with open(path, "rb") as fh:
         upload = File(fh, name=path.name)
@@ -234,8 +260,9 @@ def time_floors(csv_path, org):
     parse = time.perf_counter() - t0
 
     start = datetime(2025, 6, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
-    session = TrainingSession.objects.create(title="bench floor", kind="vocational_skill", provider=org,
-                                             starts_at=start, ends_at=start, declared_headcount=0)
+    session = TrainingSession.objects.create(
+        title="bench floor", kind="vocational_skill", provider=org, starts_at=start, ends_at=start, declared_headcount=0
+    )
     lines = [services.staged_line(r)[:-1] for r in imports.read_and_validate(csv_path, "csv").rows]
     t0 = time.perf_counter()
     services._copy_staged(session.pk, lines, None)
@@ -246,8 +273,18 @@ def time_floors(csv_path, org):
     with open(csv_path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
         next(reader)
-        objs = [Trainee(session_id=session.pk, name=r[0], person_key=i, id_number_masked=r[1][:18], phone=r[3],
-                        employer=r[4], job_title=r[5]) for i, r in enumerate(reader)]
+        objs = [
+            Trainee(
+                session_id=session.pk,
+                name=r[0],
+                person_key=i,
+                id_number_masked=r[1][:18],
+                phone=r[3],
+                employer=r[4],
+                job_title=r[5],
+            )
+            for i, r in enumerate(reader)
+        ]
     Trainee.objects.bulk_create(objs, batch_size=2000)
     bulk = time.perf_counter() - t0
     Trainee.objects.filter(session=session).delete()
@@ -280,8 +317,11 @@ def main():
         tmp = Path(tempfile.mkdtemp(prefix="bench-import-"))
         settings.MEDIA_ROOT = tmp / "media"
         settings.TRAINEE_IMPORT_MAX_ROWS = max(args.rows, 200_000)
-        org = Organization.objects.create(name="兰州石化职业技术大学", credit_code="12620100BENCH00001",
-                                          kind=OrganizationKind.VOCATIONAL_UNDERGRADUATE)
+        org = Organization.objects.create(
+            name="兰州石化职业技术大学",
+            credit_code="12620100BENCH00001",
+            kind=OrganizationKind.VOCATIONAL_UNDERGRADUATE,
+        )
         user = User.objects.create(username="bench-staff", role=Role.STAFF)
 
         t0 = time.perf_counter()
@@ -292,10 +332,14 @@ def main():
         if args.openpyxl_xlsx:
             files["xlsx (openpyxl-written)"] = tmp / "trainees-openpyxl.xlsx"
             write_openpyxl_xlsx(files["xlsx (openpyxl-written)"], rows)
-        print(f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f} s: "
-              + ", ".join(f"{k} {p.stat().st_size / 1e6:.1f} MB" for k, p in files.items()))
-        print(f"database: PostgreSQL “{BENCH_DB}”, {os.cpu_count()} CPUs, load average "
-              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(
+            f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f} s: "
+            + ", ".join(f"{k} {p.stat().st_size / 1e6:.1f} MB" for k, p in files.items())
+        )
+        print(
+            f"database: PostgreSQL “{BENCH_DB}”, {os.cpu_count()} CPUs, load average "
+            f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        )
         print()
         from dashboards import services as kpi_services
         from training import services
@@ -303,24 +347,27 @@ def main():
         timed(services, "check_staged")
         timed(services, "insert_staged")
         timed(kpi_services, "rollup")
-        print(f"{'file':<24}{'preview':>10}{'confirm':>10}{'(check':>9}{'COPY':>8}{'roll-up)':>10}"
-              f"{'stored':>10}{'rows':>10}   limit")
+        print(
+            f"{'file':<24}{'preview':>10}{'confirm':>10}{'(check':>9}{'COPY':>8}{'roll-up)':>10}"
+            f"{'stored':>10}{'rows':>10}   limit"
+        )
         for label, path in files.items():
             preview, confirm, stored = time_import(path, user, org)
             floor = FLOOR["xlsx" if label.startswith("xlsx") else "csv"]
             rollup = SPENT.get("rollup", 0.0)
             stored_in = preview + confirm - rollup
             verdict = "ok" if stored_in < floor else "SLOWER"
-            print(f"{label:<24}{preview:>9.2f}s{confirm:>9.2f}s{SPENT['check_staged']:>8.2f}s"
-                  f"{SPENT['insert_staged']:>7.2f}s{rollup:>9.2f}s{stored_in:>9.2f}s{stored:>10,}   "
-                  f"< {floor:.0f} s  {verdict}")
+            print(
+                f"{label:<24}{preview:>9.2f}s{confirm:>9.2f}s{SPENT['check_staged']:>8.2f}s"
+                f"{SPENT['insert_staged']:>7.2f}s{rollup:>9.2f}s{stored_in:>9.2f}s{stored:>10,}   "
+                f"< {floor:.0f} s  {verdict}"
+            )
         print("stored = preview + confirm without the KPI roll-up: the roll-up runs in the request only in the")
         print("embedded mode (no REDIS_URL); with Redis it is queued to the Celery worker.")
         print()
         n, parse, copy, bulk = time_floors(files["csv"], org)
         print(ISSUE_FLOOR)
-        print(f"here:  bare csv parse of {n:,} rows {parse:.2f} s; COPY {copy:.2f} s; "
-              f"parse + bulk_create {bulk:.2f} s")
+        print(f"here:  bare csv parse of {n:,} rows {parse:.2f} s; COPY {copy:.2f} s; parse + bulk_create {bulk:.2f} s")
     finally:
         if "tmp" in locals():
             shutil.rmtree(tmp, ignore_errors=True)

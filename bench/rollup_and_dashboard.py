@@ -50,8 +50,12 @@ def setup_django():
 
 
 def manage(*args):
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT,
-                   env={**os.environ, "DJANGO_SETTINGS_MODULE": "consortium.settings"})
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "consortium.settings"},
+    )
 
 
 def time_rollup(year, runs):
@@ -110,10 +114,12 @@ def signed_in_cookie():
     from members.models import Role, User
 
     for code, minimum, stretch, note in WORK_POINT_TARGETS:
-        Target.objects.get_or_create(year=2025, metric=code,
-                                     defaults={"minimum": minimum, "stretch": stretch, "note": note})
-    user, _ = User.objects.get_or_create(username="bench-leader", defaults={"role": Role.LEADERSHIP,
-                                                                             "first_name": "压测领导"})
+        Target.objects.get_or_create(
+            year=2025, metric=code, defaults={"minimum": minimum, "stretch": stretch, "note": note}
+        )
+    user, _ = User.objects.get_or_create(
+        username="bench-leader", defaults={"role": Role.LEADERSHIP, "first_name": "压测领导"}
+    )
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -179,9 +185,20 @@ def main():
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": f"{BENCH}:{ROOT}"}
     gunicorn = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "consortium.wsgi", "-w", "2", "--no-control-socket",
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "consortium.wsgi",
+            "-w",
+            "2",
+            "--no-control-socket",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     try:
         for _ in range(60):
@@ -203,9 +220,11 @@ def main():
             bare.append(wrk(bare_url, args.duration))
             overview.append(wrk(overview_url, args.duration, cookie))
             signed_in.append(wrk(signed_in_url, args.duration, cookie))
-            print(f"round {r + 1}: bare {bare[-1][0]:.0f} req/s (p99 {bare[-1][1]}), "
-                  f"overview {overview[-1][0]:.0f} req/s (p99 {overview[-1][1]}), "
-                  f"signed-in notifications page {signed_in[-1][0]:.0f} req/s")
+            print(
+                f"round {r + 1}: bare {bare[-1][0]:.0f} req/s (p99 {bare[-1][1]}), "
+                f"overview {overview[-1][0]:.0f} req/s (p99 {overview[-1][1]}), "
+                f"signed-in notifications page {signed_in[-1][0]:.0f} req/s"
+            )
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         gunicorn.wait(timeout=30)
@@ -214,14 +233,18 @@ def main():
     best_overview = max(o[0] for o in overview)
     print()
     if rollups:
-        print(f"rollup_kpis({args.year}): best {min(rollups):.2f} s, first {rollups[0]:.2f} s (goal < 3 s); "
-              f"{min(rollups) / floor:.0f} times the yardstick query (the goal is 50-75 times its 40-60 ms)")
+        print(
+            f"rollup_kpis({args.year}): best {min(rollups):.2f} s, first {rollups[0]:.2f} s (goal < 3 s); "
+            f"{min(rollups) / floor:.0f} times the yardstick query (the goal is 50-75 times its 40-60 ms)"
+        )
     print(f"bare 20 KB page:  {best_bare:.0f} req/s")
     print(f"overview page:    {best_overview:.0f} req/s")
     print(f"ratio overview/bare: {best_overview / best_bare:.2f} (goal >= 0.50)")
     best_signed_in = max(x[0] for x in signed_in)
-    print(f"for reference, a signed-in page with no figures (/members/notifications/): {best_signed_in:.0f} req/s, "
-          f"ratio overview/that page {best_overview / best_signed_in:.2f}")
+    print(
+        f"for reference, a signed-in page with no figures (/members/notifications/): {best_signed_in:.0f} req/s, "
+        f"ratio overview/that page {best_overview / best_signed_in:.2f}"
+    )
 
 
 if __name__ == "__main__":

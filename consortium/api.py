@@ -140,7 +140,9 @@ class PortalViewSet(viewsets.ModelViewSet):
             if row is not None:
                 response = super().create(request, *args, **kwargs)
                 body = json.loads(JSONRenderer().render(response.data) or b"null")
-                record = self.queryset.model.objects.filter(pk=body.get("id")).first() if isinstance(body, dict) else None
+                record = (
+                    self.queryset.model.objects.filter(pk=body.get("id")).first() if isinstance(body, dict) else None
+                )
                 submissions.attach(row, record, status=response.status_code, body=body)
                 return response
         # A concurrent twin with the same key committed first.
@@ -148,6 +150,8 @@ class PortalViewSet(viewsets.ModelViewSet):
 
     def _replay(self, row, fingerprint):
         if row is None or row.fingerprint != fingerprint:
-            return Response({"detail": _("该 Idempotency-Key 已用于内容不同的请求，未保存。")},
-                            status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+            return Response(
+                {"detail": _("该 Idempotency-Key 已用于内容不同的请求，未保存。")},
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            )
         return Response(row.response_body, status=row.response_status, headers={"Idempotent-Replayed": "true"})

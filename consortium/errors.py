@@ -41,8 +41,9 @@ def server_error(request):
             conn.close_if_unusable_or_obsolete()
     rid = request_id(request)
     if _is_api(request):
-        response = JsonResponse({"detail": MESSAGES[status], "request_id": rid}, status=status,
-                                json_dumps_params={"ensure_ascii": False})
+        response = JsonResponse(
+            {"detail": MESSAGES[status], "request_id": rid}, status=status, json_dumps_params={"ensure_ascii": False}
+        )
     else:
         body = render_to_string(f"{status}.html", {"request_id": rid})
         response = HttpResponse(body, status=status, content_type="text/html; charset=utf-8")

@@ -54,8 +54,7 @@ def choice_labels(model):
     """{field name: {value: translated label}} of a model's choice fields, built once per export:
     get_FOO_display() translates the lazy labels again on every row."""
     return {
-        f.name: {value: str(label) for value, label in f.flatchoices}
-        for f in model._meta.concrete_fields if f.choices
+        f.name: {value: str(label) for value, label in f.flatchoices} for f in model._meta.concrete_fields if f.choices
     }
 
 

@@ -39,7 +39,9 @@ class SearchFilterSet(django_filters.FilterSet):
         for field in self.form.fields.values():
             widget = field.widget
             is_select = isinstance(widget, forms.Select)  # includes SelectMultiple and NullBooleanSelect
-            widget.attrs.setdefault("class", "form-select form-select-sm" if is_select else "form-control form-control-sm")
+            widget.attrs.setdefault(
+                "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
+            )
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -20,14 +20,14 @@ class SubmissionKey(models.Model):
     answered with the record the first one made instead of making another.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                             verbose_name=_("用户"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("用户")
+    )
     channel = models.CharField(_("渠道"), max_length=8, choices=SubmissionChannel.choices)
     key = models.CharField(_("提交键"), max_length=100)
     # API: the hash of the method, path and body, so a different request with the same key is told apart.
     fingerprint = models.CharField(_("请求摘要"), max_length=64, blank=True)
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True,
-                                     related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     record = GenericForeignKey("content_type", "object_id")
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)

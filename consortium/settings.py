@@ -121,9 +121,7 @@ STORAGES = {
     # Files follow their transaction and a full disk leaves no partial file (consortium/storage.py).
     "default": {"BACKEND": "consortium.storage.TransactionalFileSystemStorage"},
     "staticfiles": {
-        "BACKEND": env.str(
-            "STATICFILES_STORAGE", default="django.contrib.staticfiles.storage.StaticFilesStorage"
-        )
+        "BACKEND": env.str("STATICFILES_STORAGE", default="django.contrib.staticfiles.storage.StaticFilesStorage")
     },
 }
 # Uploaded files (signed agreement scans) live outside static/ and are served only
@@ -300,9 +298,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_context": {"()": "consortium.requestid.RequestContextFilter"}},
-    "formatters": {"plain": {
-        "format": "%(asctime)s %(levelname)s %(name)s [request %(request_id)s user %(user)s %(path)s] %(message)s",
-    }},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [request %(request_id)s user %(user)s %(path)s] %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_context"]}},
     # Every unhandled exception reaches django.request at ERROR with its traceback; without a handler
     # of our own, Django's defaults print it only with DEBUG on.

@@ -30,7 +30,9 @@ class StorageFull(OSError):
     """The disk (or the quota) is full: nothing of the file was kept."""
 
     def __init__(self):
-        super().__init__(errno.ENOSPC, _("服务器存储空间不足，文件未保存，其他内容也未保存。请稍后重试或联系联合体秘书处。"))
+        super().__init__(
+            errno.ENOSPC, _("服务器存储空间不足，文件未保存，其他内容也未保存。请稍后重试或联系联合体秘书处。")
+        )
 
     def __str__(self):
         return self.strerror

@@ -73,5 +73,14 @@ def fingerprint(request) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-__all__ = ["API_HEADER", "FORM_FIELD", "SubmissionChannel", "attach", "claim", "find", "fingerprint", "new_key",
-           "valid_key"]
+__all__ = [
+    "API_HEADER",
+    "FORM_FIELD",
+    "SubmissionChannel",
+    "attach",
+    "claim",
+    "find",
+    "fingerprint",
+    "new_key",
+    "valid_key",
+]

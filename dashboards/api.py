@@ -47,9 +47,15 @@ class KpiViewSet(viewsets.ViewSet):
         }
         for card in overview.cards:
             item = {
-                "code": card.metric.code, "label": str(card.metric.label), "unit": str(card.metric.unit),
-                "actual": _num(card.actual), "target": _num(card.minimum), "stretch": _num(card.stretch),
-                "percent": _num(card.percent), "status": card.status, "previous_year": _num(card.previous),
+                "code": card.metric.code,
+                "label": str(card.metric.label),
+                "unit": str(card.metric.unit),
+                "actual": _num(card.actual),
+                "target": _num(card.minimum),
+                "stretch": _num(card.stretch),
+                "percent": _num(card.percent),
+                "status": card.status,
+                "previous_year": _num(card.previous),
                 "pipeline": _num(card.pipeline),
                 "monthly": [_num(v) for v in card.monthly],
             }
@@ -64,8 +70,10 @@ class KpiViewSet(viewsets.ViewSet):
         if overview.full:
             codes = [m.code for m in overview.additive]
             for key, table in (("by_organization_kind", overview.kinds), ("by_industry_chain", overview.chains)):
-                data[key] = {str(label): {c: _num(v) for c, v in zip(codes, values, strict=True) if v is not None}
-                             for label, values in table}
+                data[key] = {
+                    str(label): {c: _num(v) for c, v in zip(codes, values, strict=True) if v is not None}
+                    for label, values in table
+                }
         return Response(data)
 
 

@@ -31,9 +31,13 @@ def seed(today=None):
         for year in years:
             for code, minimum, stretch, note in WORK_POINT_TARGETS:
                 _target, was_created = Target.objects.get_or_create(
-                    year=year, metric=code,
-                    defaults={"minimum": Decimal(minimum), "stretch": Decimal(stretch) if stretch else None,
-                              "note": note},
+                    year=year,
+                    metric=code,
+                    defaults={
+                        "minimum": Decimal(minimum),
+                        "stretch": Decimal(stretch) if stretch else None,
+                        "note": note,
+                    },
                 )
                 created += was_created
     rolled = sum(1 for year in years if services.rollup(year) is not None)

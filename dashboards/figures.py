@@ -34,8 +34,13 @@ STATUS_LABELS = {
     "not_started": _("未开始"),
 }
 STATUS_CLASSES = {
-    "on_track": "success", "met": "success", "stretch_met": "success",
-    "at_risk": "warning", "behind": "danger", "missed": "danger", "not_started": "secondary",
+    "on_track": "success",
+    "met": "success",
+    "stretch_met": "success",
+    "at_risk": "warning",
+    "behind": "danger",
+    "missed": "danger",
+    "not_started": "secondary",
 }
 AT_RISK_SHARE = Decimal("0.8")  # within 80 % of the pace the time elapsed asks for
 
@@ -147,11 +152,16 @@ class Overview(YearState):
             "year": self.year,
             "months": [_("%(month)d月") % {"month": m} for m in range(1, 13)],
             "metrics": [
-                {"code": c.metric.code, "label": str(c.metric.label), "unit": str(c.metric.unit),
-                 "monthly": [float(v) for v in c.monthly],
-                 "target": float(c.minimum) if c.minimum is not None else None,
-                 "stretch": float(c.stretch) if c.stretch is not None else None}
-                for c in self.cards if c.monthly
+                {
+                    "code": c.metric.code,
+                    "label": str(c.metric.label),
+                    "unit": str(c.metric.unit),
+                    "monthly": [float(v) for v in c.monthly],
+                    "target": float(c.minimum) if c.minimum is not None else None,
+                    "stretch": float(c.stretch) if c.stretch is not None else None,
+                }
+                for c in self.cards
+                if c.monthly
             ],
         }
 
@@ -168,8 +178,15 @@ class Head(YearState):
     previous_run: int | None = None
 
     def cache_key(self, scope):
-        parts = (self.year, scope, self.state.run if self.state else 0, self.computed_at, self.is_closed,
-                 *self.targets_stamp, self.previous_run)
+        parts = (
+            self.year,
+            scope,
+            self.state.run if self.state else 0,
+            self.computed_at,
+            self.is_closed,
+            *self.targets_stamp,
+            self.previous_run,
+        )
         return ":".join(str(p) for p in parts)
 
 
@@ -177,29 +194,42 @@ def head(year):
     """The year's state row, close state, targets stamp and the previous year's run in one query."""
     targets = Target.objects.filter(year=OuterRef("year")).order_by().values("year")
     previous = RollupState.objects.filter(year=OuterRef("year") - 1).values("run")[:1]
-    state = (RollupState.objects.filter(year=year)
-             .annotate(kpi_closed=Exists(YearClose.objects.filter(year=OuterRef("year"), is_closed=True)),
-                       kpi_targets=Subquery(targets.annotate(n=Count("pk")).values("n")),
-                       kpi_targets_at=Subquery(targets.annotate(t=Max("updated_at")).values("t")),
-                       kpi_previous_run=Subquery(previous))
-             .first())
+    state = (
+        RollupState.objects.filter(year=year)
+        .annotate(
+            kpi_closed=Exists(YearClose.objects.filter(year=OuterRef("year"), is_closed=True)),
+            kpi_targets=Subquery(targets.annotate(n=Count("pk")).values("n")),
+            kpi_targets_at=Subquery(targets.annotate(t=Max("updated_at")).values("t")),
+            kpi_previous_run=Subquery(previous),
+        )
+        .first()
+    )
     if state is None:  # never rolled up: no snapshot to cache either
         closing = YearClose.objects.filter(year=year).first()
         return Head(year=year, state=None, closing=closing, targets_stamp=(None,))
     closing = YearClose(year=year, is_closed=state.kpi_closed)
-    return Head(year=year, state=state, closing=closing, targets_stamp=(state.kpi_targets, state.kpi_targets_at),
-                previous_run=state.kpi_previous_run)
+    return Head(
+        year=year,
+        state=state,
+        closing=closing,
+        targets_stamp=(state.kpi_targets, state.kpi_targets_at),
+        previous_run=state.kpi_previous_run,
+    )
 
 
 def available_years():
     """Years that have a snapshot or a target, newest first (for the year selector), in one query."""
-    years = (RollupState.objects.exclude(computed_at=None).order_by().values_list("year", flat=True)
-             .union(Target.objects.order_by().values_list("year", flat=True)))
+    years = (
+        RollupState.objects.exclude(computed_at=None)
+        .order_by()
+        .values_list("year", flat=True)
+        .union(Target.objects.order_by().values_list("year", flat=True))
+    )
     return sorted(set(years), reverse=True)
 
 
 def scope_of(user):
-    """"full" for leadership and staff, "org<id>" for a member user (the cache of a rendered overview)."""
+    """ "full" for leadership and staff, "org<id>" for a member user (the cache of a rendered overview)."""
     return "full" if is_reader(user) else f"org{member_org_id(user)}"
 
 
@@ -215,27 +245,33 @@ def build(year, user, *, organization=None, top=TOP_ORGANIZATIONS, known=None):
     state, closing = known.state, known.closing
     targets = {t.metric: t for t in Target.objects.filter(year=year)}
     actuals, pipelines = {}, {}
-    for y, m, v, p in (MetricActual.objects.filter(year__in=[year, year - 1])
-                       .values_list("year", "metric", "value", "pipeline")):
+    for y, m, v, p in MetricActual.objects.filter(year__in=[year, year - 1]).values_list(
+        "year", "metric", "value", "pipeline"
+    ):
         actuals[(y, m)] = v
         if y == year:
             pipelines[m] = p
     monthly = {}
-    for metric, _month, value in (MetricMonthly.objects.filter(year=year).order_by("metric", "month")
-                                  .values_list("metric", "month", "value")):
+    for metric, _month, value in (
+        MetricMonthly.objects.filter(year=year).order_by("metric", "month").values_list("metric", "month", "value")
+    ):
         monthly.setdefault(metric, []).append(value)
 
     own, tops = {}, {}
     if own_id is not None:
-        own = dict(MetricContribution.objects.filter(year=year, organization_id=own_id)
-                   .values_list("metric", "value"))
+        own = dict(MetricContribution.objects.filter(year=year, organization_id=own_id).values_list("metric", "value"))
     if full:
-        ranked = (MetricContribution.objects.filter(year=year)
-                  .annotate(rank=Window(RowNumber(), partition_by=[F("metric")],
-                                        order_by=[F("value").desc(), F("organization_id").asc()]))
-                  .filter(rank__lte=top)
-                  .values("metric", "organization_id", "organization__name", "value")
-                  .order_by("metric", "rank"))
+        ranked = (
+            MetricContribution.objects.filter(year=year)
+            .annotate(
+                rank=Window(
+                    RowNumber(), partition_by=[F("metric")], order_by=[F("value").desc(), F("organization_id").asc()]
+                )
+            )
+            .filter(rank__lte=top)
+            .values("metric", "organization_id", "organization__name", "value")
+            .order_by("metric", "rank")
+        )
         for row in ranked:
             tops.setdefault(row["metric"], []).append(row)
 
@@ -245,10 +281,15 @@ def build(year, user, *, organization=None, top=TOP_ORGANIZATIONS, known=None):
         target = targets.get(metric.code)
         actual = actuals.get((year, metric.code))
         card = Card(
-            metric=metric, actual=actual, previous=actuals.get((year - 1, metric.code)),
-            minimum=target.minimum if target else None, stretch=target.stretch if target else None,
-            monthly=monthly.get(metric.code, []), own=own.get(metric.code, Decimal(0)) if own_id else None,
-            top=tops.get(metric.code, []), pipeline=pipelines.get(metric.code),
+            metric=metric,
+            actual=actual,
+            previous=actuals.get((year - 1, metric.code)),
+            minimum=target.minimum if target else None,
+            stretch=target.stretch if target else None,
+            monthly=monthly.get(metric.code, []),
+            own=own.get(metric.code, Decimal(0)) if own_id else None,
+            top=tops.get(metric.code, []),
+            pipeline=pipelines.get(metric.code),
         )
         if actual is not None:
             card.status = status_of(actual, card.minimum, card.stretch, year, closed=closed)
@@ -265,11 +306,14 @@ def _breakdown(year, path, choices):
     """[(label, [value per additive metric, in registry order])] summing the organisations' contributions."""
     additive = [m.code for m in ADDITIVE]
     table = {}
-    rows = (MetricContribution.objects.filter(year=year, metric__in=additive).values("metric", path)
-            .annotate(v=Sum("value")).order_by())
+    rows = (
+        MetricContribution.objects.filter(year=year, metric__in=additive)
+        .values("metric", path)
+        .annotate(v=Sum("value"))
+        .order_by()
+    )
     for row in rows:
         table.setdefault(row[path] or "", {})[row["metric"]] = row["v"]
     labels = dict(choices.choices)
     keys = [key for key, _label in choices.choices if key in table] + [key for key in table if key not in labels]
     return [(labels.get(key) or key or _("未填"), [table[key].get(code) for code in additive]) for key in keys]
-

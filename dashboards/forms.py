@@ -15,12 +15,20 @@ class TargetsForm(forms.Form):
         for metric in METRICS:
             current = targets.get(metric.code)
             self.fields[f"{metric.code}__minimum"] = forms.DecimalField(
-                label=metric.label, required=False, min_value=Decimal(0), max_digits=16, decimal_places=2,
+                label=metric.label,
+                required=False,
+                min_value=Decimal(0),
+                max_digits=16,
+                decimal_places=2,
                 initial=current.minimum if current else None,
                 error_messages={"min_value": _("目标值不能为负数。"), "invalid": _("请输入数字。")},
             )
             self.fields[f"{metric.code}__stretch"] = forms.DecimalField(
-                label=_("挑战值"), required=False, min_value=Decimal(0), max_digits=16, decimal_places=2,
+                label=_("挑战值"),
+                required=False,
+                min_value=Decimal(0),
+                max_digits=16,
+                decimal_places=2,
                 initial=current.stretch if current else None,
                 error_messages={"min_value": _("挑战值不能为负数。"), "invalid": _("请输入数字。")},
             )
@@ -44,13 +52,17 @@ class TargetsForm(forms.Form):
         """{metric code: (minimum, stretch)} of the filled rows."""
         return {
             m.code: (self.cleaned_data[f"{m.code}__minimum"], self.cleaned_data.get(f"{m.code}__stretch"))
-            for m in METRICS if self.cleaned_data.get(f"{m.code}__minimum") is not None
+            for m in METRICS
+            if self.cleaned_data.get(f"{m.code}__minimum") is not None
         }
 
 
 class ReopenYearForm(forms.Form):
-    reason = forms.CharField(label=_("重新开放原因"), widget=forms.Textarea(attrs={"rows": 3}),
-                             error_messages={"required": _("重新开放年度必须填写原因。")})
+    reason = forms.CharField(
+        label=_("重新开放原因"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("重新开放年度必须填写原因。")},
+    )
 
 
 class CloseYearForm(forms.Form):

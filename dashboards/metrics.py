@@ -185,8 +185,11 @@ class Metric:
         """The year's records dated after ``now`` (not cancelled): the pipeline, never in the actual."""
         now = now or timezone.now()
         start, end = self.bounds(year)
-        later = {f"{self.date_field}__gt": self.cutoff(now), f"{self.date_field}__gte": start,
-                 f"{self.date_field}__lt": end}
+        later = {
+            f"{self.date_field}__gt": self.cutoff(now),
+            f"{self.date_field}__gte": start,
+            f"{self.date_field}__lt": end,
+        }
         return self.selected().filter(**later)
 
     def pipeline(self, year, now=None):
@@ -260,8 +263,13 @@ class Metric:
     def monthly(self, year, now=None):
         if self.value == "distinct":
             return self._monthly_distinct(year, now)
-        rows = (self.in_year(year, now).annotate(kpi_month=self.month_bucket(year)).values("kpi_month")
-                .annotate(v=self.aggregate_expression()).order_by())
+        rows = (
+            self.in_year(year, now)
+            .annotate(kpi_month=self.month_bucket(year))
+            .values("kpi_month")
+            .annotate(v=self.aggregate_expression())
+            .order_by()
+        )
         per_month = dict.fromkeys(MONTHS, 0)
         for row in rows:
             per_month[row["kpi_month"]] = row["v"]
@@ -272,15 +280,17 @@ class Metric:
         # end of month m is the number of keys whose first date is before month m+1.
         points = month_boundaries(year, as_date=self.is_date)
         firsts = self.in_year(year, now).values(self.key).annotate(kpi_first=Min(self.date_field)).order_by()
-        result = firsts.aggregate(**{
-            f"m{m}": Count(self.key, filter=Q(kpi_first__lt=points[m])) for m in MONTHS
-        })
+        result = firsts.aggregate(**{f"m{m}": Count(self.key, filter=Q(kpi_first__lt=points[m])) for m in MONTHS})
         return [to_decimal(result[f"m{m}"]) for m in MONTHS]
 
     def by_organization(self, year, now=None):
         qs = self.in_year(year, now)
-        rows = (qs.values(self.org_field).annotate(v=self.aggregate_expression())
-                .order_by().filter(**{f"{self.org_field}__isnull": False}))
+        rows = (
+            qs.values(self.org_field)
+            .annotate(v=self.aggregate_expression())
+            .order_by()
+            .filter(**{f"{self.org_field}__isnull": False})
+        )
         return self._credit_partners(qs, {row[self.org_field]: to_decimal(row["v"]) for row in rows})
 
     def records(self, year, now=None):
@@ -307,8 +317,12 @@ class Metric:
             monthly = self.monthly(year, now)
             return monthly[-1], monthly, self.by_organization(year, now)
         qs = self.in_year(year, now)
-        rows = (qs.annotate(kpi_month=self.month_bucket(year))
-                .values(self.org_field, "kpi_month").annotate(v=self.aggregate_expression()).order_by())
+        rows = (
+            qs.annotate(kpi_month=self.month_bucket(year))
+            .values(self.org_field, "kpi_month")
+            .annotate(v=self.aggregate_expression())
+            .order_by()
+        )
         per_month = dict.fromkeys(MONTHS, Decimal(0))
         by_org = {}
         for row in rows:
@@ -405,8 +419,11 @@ class ActiveMembersMetric(Metric):
     def _annotated(self, points):
         qs = self.base()
         for i, point in enumerate(points):
-            last = (MembershipEvent.objects.filter(organization=OuterRef("pk"), date__lt=point)
-                    .order_by("-date", "-id").values("to_status")[:1])
+            last = (
+                MembershipEvent.objects.filter(organization=OuterRef("pk"), date__lt=point)
+                .order_by("-date", "-id")
+                .values("to_status")[:1]
+            )
             qs = qs.annotate(**{f"kpi_state_{i}": Subquery(last)})
         return qs
 
@@ -427,9 +444,9 @@ class ActiveMembersMetric(Metric):
 
     def monthly(self, year, now=None):
         points = month_boundaries(year, as_date=True)[1:]
-        result = self._annotated(points).aggregate(**{
-            f"m{i}": Count("pk", filter=self._active_q(point, f"kpi_state_{i}")) for i, point in enumerate(points)
-        })
+        result = self._annotated(points).aggregate(
+            **{f"m{i}": Count("pk", filter=self._active_q(point, f"kpi_state_{i}")) for i, point in enumerate(points)}
+        )
         return [to_decimal(result[f"m{i}"]) for i in range(12)]
 
     def by_organization(self, year, now=None):
@@ -442,162 +459,323 @@ class ActiveMembersMetric(Metric):
 
 SKILL_KINDS_LABELS = tuple(TrainingKind(kind).label for kind in SKILL_TRAINING_KINDS)
 SESSION_COLUMNS = (
-    Column(_("培训名称"), "title"), Column(_("类型"), "kind"), Column(_("承办单位"), "provider"),
-    Column(_("结束时间"), "ends_at"), Column(_("状态"), "status"), Column(_("学员名单人数"), "trainee_count"),
-    Column(_("申报人数"), "declared_headcount"), Column(_("人次"), "person_times"),
+    Column(_("培训名称"), "title"),
+    Column(_("类型"), "kind"),
+    Column(_("承办单位"), "provider"),
+    Column(_("结束时间"), "ends_at"),
+    Column(_("状态"), "status"),
+    Column(_("学员名单人数"), "trainee_count"),
+    Column(_("申报人数"), "declared_headcount"),
+    Column(_("人次"), "person_times"),
 )
 PLATFORM_COLUMNS = (
-    Column(_("平台名称"), "name"), Column(_("级别"), "level"), Column(_("牵头单位"), "lead_organization"),
+    Column(_("平台名称"), "name"),
+    Column(_("级别"), "level"),
+    Column(_("牵头单位"), "lead_organization"),
     Column(_("建成/认定日期"), "established_on"),
 )
 
 ORDER_CLASS_COLUMNS = (
-    Column(_("班级名称"), "name"), Column(_("学校"), "school"), Column(_("订单企业"), "enterprise"),
-    Column(_("专业"), "major"), Column(_("招生年份"), "intake_year"), Column(_("毕业年份"), "last_year"),
+    Column(_("班级名称"), "name"),
+    Column(_("学校"), "school"),
+    Column(_("订单企业"), "enterprise"),
+    Column(_("专业"), "major"),
+    Column(_("招生年份"), "intake_year"),
+    Column(_("毕业年份"), "last_year"),
     Column(_("实际招收"), "enrolled"),
 )
 
 
 def platform_metric(code, label, kind):
     return Metric(
-        code=code, label=label, unit=_("个"), group=_("共建平台"),
-        model=Platform, date_field="established_on", org_field="lead_organization",
+        code=code,
+        label=label,
+        unit=_("个"),
+        group=_("共建平台"),
+        model=Platform,
+        date_field="established_on",
+        org_field="lead_organization",
         partner_field="organizations",
-        select=lambda platforms: platforms.filter(kind=kind), select_related=("lead_organization",), columns=PLATFORM_COLUMNS,
-        description=format_lazy(_("当年已建成/认定（建成日期在当年且不晚于今天）的{kind}；"
-                                  "计划在年内稍后建成的计入“计划中”。牵头单位和共建单位各计一次。"), kind=label),
+        select=lambda platforms: platforms.filter(kind=kind),
+        select_related=("lead_organization",),
+        columns=PLATFORM_COLUMNS,
+        description=format_lazy(
+            _(
+                "当年已建成/认定（建成日期在当年且不晚于今天）的{kind}；"
+                "计划在年内稍后建成的计入“计划中”。牵头单位和共建单位各计一次。"
+            ),
+            kind=label,
+        ),
         depends_on=((Platform, "established_on"),),
     )
 
 
 METRICS = [
     Metric(
-        code="projects_completed", label=_("校企合作项目结项"), unit=_("项"), group=_("项目"),
-        model=Project, date_field="completed_on", org_field="lead_organization",
+        code="projects_completed",
+        label=_("校企合作项目结项"),
+        unit=_("项"),
+        group=_("项目"),
+        model=Project,
+        date_field="completed_on",
+        org_field="lead_organization",
         partner_field="partners",
         # The status rule of ProjectQuerySet.completed_in(year), which the project list's filter uses.
         select=lambda projects: projects.filter(status__in=[ProjectStatus.COMPLETED, ProjectStatus.APPLIED]),
         select_related=("lead_organization",),
-        description=_("状态为已结项验收或成果已应用、结项验收日期在当年且不晚于今天的项目；"
-                      "牵头单位和参与单位各计一次。"),
-        columns=(Column(_("项目名称"), "title"), Column(_("类型"), "kind"), Column(_("牵头单位"), "lead_organization"),
-                 Column(_("状态"), "status"), Column(_("结项验收日期"), "completed_on")),
+        description=_(
+            "状态为已结项验收或成果已应用、结项验收日期在当年且不晚于今天的项目；牵头单位和参与单位各计一次。"
+        ),
+        columns=(
+            Column(_("项目名称"), "title"),
+            Column(_("类型"), "kind"),
+            Column(_("牵头单位"), "lead_organization"),
+            Column(_("状态"), "status"),
+            Column(_("结项验收日期"), "completed_on"),
+        ),
         depends_on=((Project, "completed_on"),),
     ),
     Metric(
-        code="training_person_times", label=_("培训人次"), unit=_("人次"), group=_("培训"),
-        model=TrainingSession, date_field="ends_at", org_field="provider",
-        value="sum", expression=PERSON_TIMES, select=lambda sessions: sessions.counted().skill_training(),
-        select_related=("provider",), counted_kinds=SKILL_KINDS_LABELS,
-        description=_("职业技能培训口径：当年（北京时间）已结束、未取消的职业技能培训和企业职工岗位培训，"
-                      "有学员名单的按名单人数，否则按申报人数；按承办单位计。年内尚未结束的培训计入“计划中”，"
-                      "不计入完成值；教师培训计入双师型指标，学生实践实训单独统计。"),
+        code="training_person_times",
+        label=_("培训人次"),
+        unit=_("人次"),
+        group=_("培训"),
+        model=TrainingSession,
+        date_field="ends_at",
+        org_field="provider",
+        value="sum",
+        expression=PERSON_TIMES,
+        select=lambda sessions: sessions.counted().skill_training(),
+        select_related=("provider",),
+        counted_kinds=SKILL_KINDS_LABELS,
+        description=_(
+            "职业技能培训口径：当年（北京时间）已结束、未取消的职业技能培训和企业职工岗位培训，"
+            "有学员名单的按名单人数，否则按申报人数；按承办单位计。年内尚未结束的培训计入“计划中”，"
+            "不计入完成值；教师培训计入双师型指标，学生实践实训单独统计。"
+        ),
         columns=SESSION_COLUMNS,
         depends_on=((TrainingSession, "ends_at"), (Trainee, "session__ends_at")),
     ),
     Metric(
-        code="training_persons", label=_("培训人数（去重）"), unit=_("人"), group=_("培训"), has_target=False,
-        model=Trainee, date_field="session__ends_at", org_field="session__provider",
-        value="distinct", key="person_key",
-        select=lambda trainees: trainees.of_counted_skill_training(),
-        select_related=("session", "session__provider"), counted_kinds=SKILL_KINDS_LABELS,
-        description=_("与培训人次同一口径的培训（当年已结束、未取消）学员名单中的不同人员（按身份证号摘要或姓名+手机识别）；"
-                      "单位贡献按各单位去重，合计可大于总数。"),
-        columns=(Column(_("姓名"), "name"), Column(_("身份证号"), "id_number_masked"), Column(_("培训"), "session"),
-                 Column(_("承办单位"), "session.provider"), Column(_("结束时间"), "session.ends_at")),
-        depends_on=((TrainingSession, "ends_at"), (Trainee, "session__ends_at")),
-    ),
-    Metric(
-        code="student_practice_person_times", label=_("学生实践实训人次"), unit=_("人次"), group=_("培训"),
+        code="training_persons",
+        label=_("培训人数（去重）"),
+        unit=_("人"),
+        group=_("培训"),
         has_target=False,
-        model=TrainingSession, date_field="ends_at", org_field="provider",
-        value="sum", expression=PERSON_TIMES,
+        model=Trainee,
+        date_field="session__ends_at",
+        org_field="session__provider",
+        value="distinct",
+        key="person_key",
+        select=lambda trainees: trainees.of_counted_skill_training(),
+        select_related=("session", "session__provider"),
+        counted_kinds=SKILL_KINDS_LABELS,
+        description=_(
+            "与培训人次同一口径的培训（当年已结束、未取消）学员名单中的不同人员（按身份证号摘要或姓名+手机识别）；"
+            "单位贡献按各单位去重，合计可大于总数。"
+        ),
+        columns=(
+            Column(_("姓名"), "name"),
+            Column(_("身份证号"), "id_number_masked"),
+            Column(_("培训"), "session"),
+            Column(_("承办单位"), "session.provider"),
+            Column(_("结束时间"), "session.ends_at"),
+        ),
+        depends_on=((TrainingSession, "ends_at"), (Trainee, "session__ends_at")),
+    ),
+    Metric(
+        code="student_practice_person_times",
+        label=_("学生实践实训人次"),
+        unit=_("人次"),
+        group=_("培训"),
+        has_target=False,
+        model=TrainingSession,
+        date_field="ends_at",
+        org_field="provider",
+        value="sum",
+        expression=PERSON_TIMES,
         select=lambda sessions: sessions.counted().filter(kind=TrainingKind.STUDENT_PRACTICE),
-        select_related=("provider",), counted_kinds=(TrainingKind.STUDENT_PRACTICE.label,),
-        description=_("当年（北京时间）已结束、未取消的学生实践实训：有学员名单的按名单人数，否则按申报人数；"
-                      "按承办单位计。年内尚未结束的计入“计划中”。不计入职业技能培训人次。"),
+        select_related=("provider",),
+        counted_kinds=(TrainingKind.STUDENT_PRACTICE.label,),
+        description=_(
+            "当年（北京时间）已结束、未取消的学生实践实训：有学员名单的按名单人数，否则按申报人数；"
+            "按承办单位计。年内尚未结束的计入“计划中”。不计入职业技能培训人次。"
+        ),
         columns=SESSION_COLUMNS,
         depends_on=((TrainingSession, "ends_at"), (Trainee, "session__ends_at")),
     ),
     Metric(
-        code="dual_teachers_trained", label=_("双师型教师培训（去重）"), unit=_("人"), group=_("双师型教师"),
-        model=DualTeacherTraining, date_field="completed_on", org_field="teacher__school",
-        value="distinct", key="teacher", done=lambda trainings, now: trainings.completed(now),
+        code="dual_teachers_trained",
+        label=_("双师型教师培训（去重）"),
+        unit=_("人"),
+        group=_("双师型教师"),
+        model=DualTeacherTraining,
+        date_field="completed_on",
+        org_field="teacher__school",
+        value="distinct",
+        key="teacher",
+        done=lambda trainings, now: trainings.completed(now),
         select_related=("teacher", "teacher__school", "provider"),
-        description=_("当年完成双师型培训的不同教师，同一教师一年内培训多次只计一次；按教师所在学校计。"
-                      "关联培训的记录在该培训结束且未取消后才计入，未关联培训的按完成日期（不晚于今天）计入。"),
-        columns=(Column(_("教师"), "teacher"), Column(_("学校"), "teacher.school"), Column(_("完成日期"), "completed_on"),
-                 Column(_("学时"), "hours"), Column(_("培训单位"), "provider")),
+        description=_(
+            "当年完成双师型培训的不同教师，同一教师一年内培训多次只计一次；按教师所在学校计。"
+            "关联培训的记录在该培训结束且未取消后才计入，未关联培训的按完成日期（不晚于今天）计入。"
+        ),
+        columns=(
+            Column(_("教师"), "teacher"),
+            Column(_("学校"), "teacher.school"),
+            Column(_("完成日期"), "completed_on"),
+            Column(_("学时"), "hours"),
+            Column(_("培训单位"), "provider"),
+        ),
         depends_on=((DualTeacherTraining, "completed_on"), (TrainingSession, "ends_at")),
     ),
     Metric(
-        code="dual_teacher_recognitions", label=_("双师型教师认定"), unit=_("人次"), group=_("双师型教师"),
+        code="dual_teacher_recognitions",
+        label=_("双师型教师认定"),
+        unit=_("人次"),
+        group=_("双师型教师"),
         has_target=False,
-        model=DualTeacherRecognition, date_field="recognized_on", org_field="teacher__school",
+        model=DualTeacherRecognition,
+        date_field="recognized_on",
+        org_field="teacher__school",
         select_related=("teacher", "teacher__school"),
         description=_("认定日期在当年的双师型认定（初级、中级、高级），按教师所在学校计。"),
-        columns=(Column(_("教师"), "teacher"), Column(_("学校"), "teacher.school"), Column(_("等级"), "level"),
-                 Column(_("认定日期"), "recognized_on"), Column(_("认定机构"), "body")),
+        columns=(
+            Column(_("教师"), "teacher"),
+            Column(_("学校"), "teacher.school"),
+            Column(_("等级"), "level"),
+            Column(_("认定日期"), "recognized_on"),
+            Column(_("认定机构"), "body"),
+        ),
         depends_on=((DualTeacherRecognition, "recognized_on"),),
     ),
     platform_metric("key_labs", _("重点实验室"), PlatformKind.KEY_LAB),
     platform_metric("resource_libraries", _("专业教学资源库"), PlatformKind.RESOURCE_LIBRARY),
     platform_metric("practice_centers", _("区域产教融合实践中心"), PlatformKind.PRACTICE_CENTER),
     Metric(
-        code="agreements_verified", label=_("合作协议核验"), unit=_("份"), group=_("协议"), has_target=False,
-        model=Agreement, date_field="verified_at", org_field="organization",
+        code="agreements_verified",
+        label=_("合作协议核验"),
+        unit=_("份"),
+        group=_("协议"),
+        has_target=False,
+        model=Agreement,
+        date_field="verified_at",
+        org_field="organization",
         partner_field="parties",
-        select=lambda agreements: agreements.filter(status=AgreementStatus.VERIFIED), select_related=("organization",),
+        select=lambda agreements: agreements.filter(status=AgreementStatus.VERIFIED),
+        select_related=("organization",),
         description=_("状态为已核验、核验时间在当年（北京时间）的合作协议；登记单位和协议各方各计一次。"),
-        columns=(Column(_("协议名称"), "title"), Column(_("类型"), "kind"), Column(_("登记单位"), "organization"),
-                 Column(_("签订日期"), "signed_on"), Column(_("核验时间"), "verified_at")),
+        columns=(
+            Column(_("协议名称"), "title"),
+            Column(_("类型"), "kind"),
+            Column(_("登记单位"), "organization"),
+            Column(_("签订日期"), "signed_on"),
+            Column(_("核验时间"), "verified_at"),
+        ),
         depends_on=((Agreement, "verified_at"),),
     ),
     YearMetric(
-        code="order_classes_running", label=_("在办订单班"), unit=_("个"), group=_("订单班"), has_target=False,
-        model=OrderClass, date_field="intake_year", org_field="school", partner_field="enterprise",
-        selector=lambda classes, year: classes.running_in(year), select_related=("school", "enterprise"),
-        description=_("当年在办的订单班：招生年份不晚于当年、毕业年份不早于当年（未填毕业年份按招生年份 + 3）；"
-                      "学校和订单企业各计一次。同比与上年在办数比较。"),
+        code="order_classes_running",
+        label=_("在办订单班"),
+        unit=_("个"),
+        group=_("订单班"),
+        has_target=False,
+        model=OrderClass,
+        date_field="intake_year",
+        org_field="school",
+        partner_field="enterprise",
+        selector=lambda classes, year: classes.running_in(year),
+        select_related=("school", "enterprise"),
+        description=_(
+            "当年在办的订单班：招生年份不晚于当年、毕业年份不早于当年（未填毕业年份按招生年份 + 3）；"
+            "学校和订单企业各计一次。同比与上年在办数比较。"
+        ),
         columns=ORDER_CLASS_COLUMNS,
         depends_on=((OrderClass, "intake_year"), (OrderClass, "graduation_year")),
     ),
     YearMetric(
-        code="order_classes_new", label=_("新增订单班"), unit=_("个"), group=_("订单班"), has_target=False,
-        model=OrderClass, date_field="intake_year", org_field="school", partner_field="enterprise",
-        selector=lambda classes, year: classes.new_in(year), select_related=("school", "enterprise"),
+        code="order_classes_new",
+        label=_("新增订单班"),
+        unit=_("个"),
+        group=_("订单班"),
+        has_target=False,
+        model=OrderClass,
+        date_field="intake_year",
+        org_field="school",
+        partner_field="enterprise",
+        selector=lambda classes, year: classes.new_in(year),
+        select_related=("school", "enterprise"),
         description=_("招生年份为当年的订单班；学校和订单企业各计一次。"),
         columns=ORDER_CLASS_COLUMNS,
         depends_on=((OrderClass, "intake_year"),),
     ),
     RatioMetric(
-        code="order_employment_rate", label=_("订单班就业率"), unit="%", group=_("订单班"), has_target=False,
-        model=OrderClass, date_field="intake_year", org_field="school", partner_field="enterprise",
-        numerator="employed", denominator="graduated", rate=lambda classes: classes.employment_rate(),
+        code="order_employment_rate",
+        label=_("订单班就业率"),
+        unit="%",
+        group=_("订单班"),
+        has_target=False,
+        model=OrderClass,
+        date_field="intake_year",
+        org_field="school",
+        partner_field="enterprise",
+        numerator="employed",
+        denominator="graduated",
+        rate=lambda classes: classes.employment_rate(),
         rate_of=employment_rate_percent,
         select_related=("school", "enterprise"),
-        description=_("截至当年：招生年份不晚于当年且已有毕业生的订单班，Σ订单企业录用人数 ÷ Σ毕业人数"
-                      "（与订单班列表页同一算法）；学校和订单企业各按其订单班计。"),
-        columns=(Column(_("班级名称"), "name"), Column(_("学校"), "school"), Column(_("订单企业"), "enterprise"),
-                 Column(_("招生年份"), "intake_year"), Column(_("毕业人数"), "graduated"),
-                 Column(_("订单企业录用"), "employed"), Column(_("就业率（%）"), "employment_rate_percent")),
+        description=_(
+            "截至当年：招生年份不晚于当年且已有毕业生的订单班，Σ订单企业录用人数 ÷ Σ毕业人数"
+            "（与订单班列表页同一算法）；学校和订单企业各按其订单班计。"
+        ),
+        columns=(
+            Column(_("班级名称"), "name"),
+            Column(_("学校"), "school"),
+            Column(_("订单企业"), "enterprise"),
+            Column(_("招生年份"), "intake_year"),
+            Column(_("毕业人数"), "graduated"),
+            Column(_("订单企业录用"), "employed"),
+            Column(_("就业率（%）"), "employment_rate_percent"),
+        ),
         depends_on=((OrderClass, "intake_year"),),
     ),
     Metric(
-        code="guest_professors", label=_("客座教授聘任"), unit=_("人"), group=_("订单班"), has_target=False,
-        model=GuestProfessor, date_field="appointed_on", org_field="enterprise",
+        code="guest_professors",
+        label=_("客座教授聘任"),
+        unit=_("人"),
+        group=_("订单班"),
+        has_target=False,
+        model=GuestProfessor,
+        date_field="appointed_on",
+        org_field="enterprise",
         select_related=("enterprise", "order_class"),
         description=_("聘任日期在当年的客座教授/产业导师，按所在企业计。"),
-        columns=(Column(_("姓名"), "name"), Column(_("所在企业"), "enterprise"), Column(_("订单班"), "order_class"),
-                 Column(_("职务/称号"), "title"), Column(_("聘任日期"), "appointed_on")),
+        columns=(
+            Column(_("姓名"), "name"),
+            Column(_("所在企业"), "enterprise"),
+            Column(_("订单班"), "order_class"),
+            Column(_("职务/称号"), "title"),
+            Column(_("聘任日期"), "appointed_on"),
+        ),
         depends_on=((GuestProfessor, "appointed_on"),),
     ),
     ActiveMembersMetric(
-        code="active_members", label=_("在册成员单位"), unit=_("家"), group=_("成员"), has_target=False,
-        model=Organization, date_field="status_changed_on", org_field="pk",
+        code="active_members",
+        label=_("在册成员单位"),
+        unit=_("家"),
+        group=_("成员"),
+        has_target=False,
+        model=Organization,
+        date_field="status_changed_on",
+        org_field="pk",
         description=_("年末（当年为截至目前）成员状态为已入会的成员单位；按单位类型见分类统计。"),
-        columns=(Column(_("单位名称"), "name"), Column(_("单位类型"), "kind"), Column(_("产业链"), "industry_chain"),
-                 Column(_("理事会职务"), "council_role"), Column(_("成员状态"), "status")),
+        columns=(
+            Column(_("单位名称"), "name"),
+            Column(_("单位类型"), "kind"),
+            Column(_("产业链"), "industry_chain"),
+            Column(_("理事会职务"), "council_role"),
+            Column(_("成员状态"), "status"),
+        ),
         depends_on=((Organization, "status_changed_on"), (MembershipEvent, "date")),
     ),
 ]

@@ -37,8 +37,7 @@ class Target(models.Model):
     year = models.PositiveIntegerField(_("年度"))
     metric = models.CharField(_("指标"), max_length=40)
     minimum = models.DecimalField(_("目标值"), **VALUE)
-    stretch = models.DecimalField(_("挑战值"), null=True, blank=True, **VALUE,
-                                  help_text=_("如“1–2个”中的 2；可不填。"))
+    stretch = models.DecimalField(_("挑战值"), null=True, blank=True, **VALUE, help_text=_("如“1–2个”中的 2；可不填。"))
     note = models.CharField(_("依据/说明"), max_length=200, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -50,13 +49,21 @@ class Target(models.Model):
         verbose_name_plural = _("年度目标")
         ordering = ["-year", "metric"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "metric"], name="dashboards_target_unique_year_metric",
-                                    violation_error_message=_("该年度已设置此指标的目标。")),
-            models.CheckConstraint(condition=Q(minimum__gte=0), name="dashboards_target_minimum_not_negative",
-                                   violation_error_message=_("目标值不能为负数。")),
-            models.CheckConstraint(condition=Q(stretch__isnull=True) | Q(stretch__gte=F("minimum")),
-                                   name="dashboards_target_stretch_gte_minimum",
-                                   violation_error_message=_("挑战值不能小于目标值。")),
+            models.UniqueConstraint(
+                fields=["year", "metric"],
+                name="dashboards_target_unique_year_metric",
+                violation_error_message=_("该年度已设置此指标的目标。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum__gte=0),
+                name="dashboards_target_minimum_not_negative",
+                violation_error_message=_("目标值不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(stretch__isnull=True) | Q(stretch__gte=F("minimum")),
+                name="dashboards_target_stretch_gte_minimum",
+                violation_error_message=_("挑战值不能小于目标值。"),
+            ),
         ]
 
     def __str__(self):
@@ -189,8 +196,9 @@ class MetricContribution(models.Model):
 
     year = models.PositiveIntegerField(_("年度"))
     metric = models.CharField(_("指标"), max_length=40)
-    organization = models.ForeignKey("members.Organization", on_delete=models.CASCADE, related_name="kpi_contributions",
-                                     verbose_name=_("成员单位"))
+    organization = models.ForeignKey(
+        "members.Organization", on_delete=models.CASCADE, related_name="kpi_contributions", verbose_name=_("成员单位")
+    )
     value = models.DecimalField(_("贡献值"), **VALUE)
     run = models.PositiveIntegerField(_("计算批次"))
 
@@ -220,8 +228,9 @@ class YearClose(models.Model):
     year = models.PositiveIntegerField(_("年度"), unique=True)
     is_closed = models.BooleanField(_("已关账"), default=False)
     closed_at = models.DateTimeField(_("关账时间"), null=True, blank=True)
-    closed_by = models.ForeignKey("members.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                  verbose_name=_("关账人"))
+    closed_by = models.ForeignKey(
+        "members.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("关账人")
+    )
 
     history = HistoricalRecords()
     objects = YearCloseQuerySet.as_manager()
@@ -248,8 +257,9 @@ class YearCloseEvent(models.Model):
     year = models.PositiveIntegerField(_("年度"))
     action = models.CharField(_("操作"), max_length=8, choices=Action.choices)
     reason = models.TextField(_("原因"), blank=True)
-    actor = models.ForeignKey("members.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                              verbose_name=_("操作人"))
+    actor = models.ForeignKey(
+        "members.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("操作人")
+    )
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     objects = FiguresQuerySet.as_manager()
@@ -259,8 +269,11 @@ class YearCloseEvent(models.Model):
         verbose_name_plural = _("关账记录")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(action="close") | ~Q(reason=""), name="dashboards_reopen_has_reason",
-                                   violation_error_message=_("重新开放必须填写原因。")),
+            models.CheckConstraint(
+                condition=Q(action="close") | ~Q(reason=""),
+                name="dashboards_reopen_has_reason",
+                violation_error_message=_("重新开放必须填写原因。"),
+            ),
         ]
 
     def __str__(self):

@@ -92,8 +92,11 @@ def compute_all(metrics, year, now=None):
     if connection.vendor != "postgresql" or not getattr(settings, "KPI_ROLLUP_THREADS", True):
         return [metric.compute(year, now) for metric in metrics]
     with ThreadPoolExecutor(max_workers=1) as pool:
-        firsts = {m.code: pool.submit(_on_own_connection, partial(m.monthly, now=now), year)
-                  for m in metrics if m.value == "distinct"}
+        firsts = {
+            m.code: pool.submit(_on_own_connection, partial(m.monthly, now=now), year)
+            for m in metrics
+            if m.value == "distinct"
+        }
         by_org = {m.code: m.by_organization(year, now) for m in metrics if m.code in firsts}
         results = [None if m.code in firsts else m.compute(year, now) for m in metrics]
         for i, metric in enumerate(metrics):
@@ -121,14 +124,19 @@ def rollup(year, *, metrics=None):
         run = state.run + 1
         actuals, monthly, contributions = [], [], []
         for metric, (actual, months, by_org) in zip(metrics, compute_all(metrics, year, now), strict=True):
-            actuals.append(MetricActual(year=year, metric=metric.code, value=actual, run=run,
-                                        pipeline=metric.pipeline(year, now)))
+            actuals.append(
+                MetricActual(year=year, metric=metric.code, value=actual, run=run, pipeline=metric.pipeline(year, now))
+            )
             if months is not None:
-                monthly.extend(MetricMonthly(year=year, metric=metric.code, month=m, value=v, run=run)
-                               for m, v in enumerate(months, start=1))
-            contributions.extend(MetricContribution(year=year, metric=metric.code, organization_id=org_id,
-                                                    value=value, run=run)
-                                 for org_id, value in by_org.items() if value)
+                monthly.extend(
+                    MetricMonthly(year=year, metric=metric.code, month=m, value=v, run=run)
+                    for m, v in enumerate(months, start=1)
+                )
+            contributions.extend(
+                MetricContribution(year=year, metric=metric.code, organization_id=org_id, value=value, run=run)
+                for org_id, value in by_org.items()
+                if value
+            )
         _upsert(MetricActual, actuals, ["year", "metric"], ["value", "pipeline", "run"])
         _upsert(MetricMonthly, monthly, ["year", "metric", "month"])
         _upsert(MetricContribution, contributions, ["year", "metric", "organization"])
@@ -175,16 +183,20 @@ def sweep():
 
 def _upsert(model, rows, unique_fields, update_fields=("value", "run")):
     if rows:
-        model.objects.bulk_create(rows, batch_size=500, update_conflicts=True,
-                                  unique_fields=unique_fields, update_fields=list(update_fields))
+        model.objects.bulk_create(
+            rows, batch_size=500, update_conflicts=True, unique_fields=unique_fields, update_fields=list(update_fields)
+        )
 
 
 def needs_final_rollup(year):
     """Whether a past, open year was last counted before it ended (a session that ended in its last
     minutes is still in its pipeline): the scheduled run then counts that year once more."""
     end = datetime(year + 1, 1, 1, tzinfo=SHANGHAI)
-    return (timezone.now() >= end and not is_closed(year)
-            and RollupState.objects.filter(year=year, computed_at__lt=end).exists())
+    return (
+        timezone.now() >= end
+        and not is_closed(year)
+        and RollupState.objects.filter(year=year, computed_at__lt=end).exists()
+    )
 
 
 def mark_dirty(years):
@@ -198,8 +210,11 @@ def mark_dirty(years):
     fresh = []
     for year in sorted(set(years)):
         RollupState.objects.get_or_create(year=year)
-        updated = (RollupState.objects.filter(year=year)
-                   .filter(Q(dirty_since__isnull=True) | Q(dirty_since__lt=stale)).update(dirty_since=now))
+        updated = (
+            RollupState.objects.filter(year=year)
+            .filter(Q(dirty_since__isnull=True) | Q(dirty_since__lt=stale))
+            .update(dirty_since=now)
+        )
         if updated:
             fresh.append(year)
     return fresh
@@ -223,8 +238,9 @@ def close_year(year, *, by):
         if year > current_year():
             raise ValidationError(_("不能关闭尚未开始的年度。"))
         rollup(year)
-        YearClose.objects.update_or_create(year=year, defaults={
-            "is_closed": True, "closed_at": timezone.now(), "closed_by": by})
+        YearClose.objects.update_or_create(
+            year=year, defaults={"is_closed": True, "closed_at": timezone.now(), "closed_by": by}
+        )
         YearCloseEvent.objects.create(year=year, action=YearCloseEvent.Action.CLOSE, actor=by)
 
 

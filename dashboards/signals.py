@@ -118,8 +118,11 @@ def _request_durably(pending, years):
     alive = set()
     if earlier:
         # A row written by a savepoint that was rolled back since is gone: look, never assume.
-        alive = {year for pk, year in RollupRequest.objects.filter(pk__in=list(earlier)).values_list("pk", "year")
-                 if earlier.get(pk) == year}
+        alive = {
+            year
+            for pk, year in RollupRequest.objects.filter(pk__in=list(earlier)).values_list("pk", "year")
+            if earlier.get(pk) == year
+        }
     new = sorted({int(y) for y in years if y} - alive)
     if new:
         try:

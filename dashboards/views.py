@@ -95,12 +95,14 @@ class OverviewView(LoginRequiredMixin, YearMixin, TemplateView):
         ctx["head"] = known
         # A year without targets says so (staff get the link to set them); the head already
         # counted the year's targets when the year has been rolled up.
-        ctx["has_targets"] = (bool(known.targets_stamp[0]) if known.state is not None
-                              else Target.objects.filter(year=year).exists())
+        ctx["has_targets"] = (
+            bool(known.targets_stamp[0]) if known.state is not None else Target.objects.filter(year=year).exists()
+        )
         ctx["cache_key"] = known.cache_key(figures.scope_of(user))
         ctx["overview"] = SimpleLazyObject(lambda: figures.build(year, user, known=known))
         ctx["close_events"] = SimpleLazyObject(
-            lambda: list(YearCloseEvent.objects.filter(year=year).select_related("actor")[:5]))
+            lambda: list(YearCloseEvent.objects.filter(year=year).select_related("actor")[:5])
+        )
         return ctx
 
 
@@ -176,8 +178,11 @@ class RecordsView(LoginRequiredMixin, ListView):
         ctx = super().get_context_data(**kwargs)
         ctx.update(metric=self.metric, year=self.year, organization=self.organization, scheduled=self.scheduled)
         if self.organization is None and self.metric.has_pipeline:
-            ctx["pipeline"] = (MetricActual.objects.filter(year=self.year, metric=self.metric.code)
-                               .values_list("pipeline", flat=True).first())
+            ctx["pipeline"] = (
+                MetricActual.objects.filter(year=self.year, metric=self.metric.code)
+                .values_list("pipeline", flat=True)
+                .first()
+            )
         ctx["headers"] = [c.header for c in self.metric.columns]
         ctx["rows"] = [
             (obj, [neutralise(resolve(obj, c.accessor)) for c in self.metric.columns]) for obj in ctx["object_list"]
@@ -201,15 +206,38 @@ def _num(value):
 
 def export_rows(overview):
     yield [_("兰州新区产教联合体 %(year)s 年度目标完成情况") % {"year": overview.year}]
-    stamp = timezone.localtime(overview.computed_at).strftime("%Y-%m-%d %H:%M") if overview.computed_at else _("尚未计算")
+    stamp = (
+        timezone.localtime(overview.computed_at).strftime("%Y-%m-%d %H:%M") if overview.computed_at else _("尚未计算")
+    )
     yield [_("数据更新于"), stamp, _("已关账") if overview.is_closed else ""]
     yield []
-    yield [_("指标"), _("单位"), _("完成值"), _("目标值"), _("挑战值"), _("完成率（%）"), _("状态"), _("上年"),
-           _("同比变化"), _("本单位贡献") if overview.scope_org else "", _("计划中（至年底）")]
+    yield [
+        _("指标"),
+        _("单位"),
+        _("完成值"),
+        _("目标值"),
+        _("挑战值"),
+        _("完成率（%）"),
+        _("状态"),
+        _("上年"),
+        _("同比变化"),
+        _("本单位贡献") if overview.scope_org else "",
+        _("计划中（至年底）"),
+    ]
     for c in overview.cards:
-        yield [str(c.metric.label), str(c.metric.unit), _num(c.actual), _num(c.minimum), _num(c.stretch),
-               _num(c.percent), str(c.status_label), _num(c.previous), _num(c.change),
-               _num(c.own) if overview.scope_org else None, _num(c.pipeline)]
+        yield [
+            str(c.metric.label),
+            str(c.metric.unit),
+            _num(c.actual),
+            _num(c.minimum),
+            _num(c.stretch),
+            _num(c.percent),
+            str(c.status_label),
+            _num(c.previous),
+            _num(c.change),
+            _num(c.own) if overview.scope_org else None,
+            _num(c.pipeline),
+        ]
     yield []
     yield [_("月度累计")] + [_("%(month)d月") % {"month": m} for m in range(1, 13)]
     for c in overview.cards:

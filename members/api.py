@@ -1,4 +1,3 @@
-
 from consortium import registry
 from consortium.api import ModelCleanSerializer, PortalModelSerializer, PortalViewSet
 
@@ -18,10 +17,27 @@ class OrganizationSerializer(ModelCleanSerializer):
     class Meta:
         model = Organization
         fields = [
-            "id", "name", "short_name", "credit_code", "kind", "industry_chain", "council_role",
-            "is_specialized_sme", "is_integration_enterprise", "status", "status_changed_on",
-            "address", "website", "contact_name", "contact_title", "contact_phone", "contact_email",
-            "description", "membership_events", "created_at", "updated_at",
+            "id",
+            "name",
+            "short_name",
+            "credit_code",
+            "kind",
+            "industry_chain",
+            "council_role",
+            "is_specialized_sme",
+            "is_integration_enterprise",
+            "status",
+            "status_changed_on",
+            "address",
+            "website",
+            "contact_name",
+            "contact_title",
+            "contact_phone",
+            "contact_email",
+            "description",
+            "membership_events",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["status", "status_changed_on", "created_at", "updated_at"]
 

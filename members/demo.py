@@ -34,7 +34,15 @@ ORGANIZATIONS = [
     ("兰州新区管委会", "新区管委会", K.GOVERNMENT, C.NONE, CouncilRole.CHAIR, False, False),
     ("兰州新区教育和卫健委", "教卫委", K.GOVERNMENT, C.NONE, CouncilRole.COUNCIL, False, False),
     ("兰州新区企业服务中心", "企业服务中心", K.GOVERNMENT, C.NONE, CouncilRole.COUNCIL, False, False),
-    ("兰州石化职业技术大学", "兰州石化职大", K.VOCATIONAL_UNDERGRADUATE, C.GREEN_CHEMICAL, CouncilRole.VICE_CHAIR, False, False),
+    (
+        "兰州石化职业技术大学",
+        "兰州石化职大",
+        K.VOCATIONAL_UNDERGRADUATE,
+        C.GREEN_CHEMICAL,
+        CouncilRole.VICE_CHAIR,
+        False,
+        False,
+    ),
     ("甘肃交通职业技术学院", "甘肃交院", K.HIGHER_VOCATIONAL, C.EQUIPMENT, CouncilRole.COUNCIL, False, False),
     ("兰州现代职业学院", "兰州现代职院", K.HIGHER_VOCATIONAL, C.EQUIPMENT, CouncilRole.COUNCIL, False, False),
     ("兰石集团", "兰石集团", K.ENTERPRISE, C.EQUIPMENT, CouncilRole.VICE_CHAIR, False, True),
@@ -117,20 +125,39 @@ def seed(today=None):
         org, was_created = Organization.objects.get_or_create(
             name=name,
             defaults=dict(
-                short_name=short, kind=kind, industry_chain=chain, council_role=council,
-                is_specialized_sme=sme, is_integration_enterprise=integ,
-                credit_code=synthetic_credit_code(name, kind), contact_name="联络员",
-                status=MembershipStatus.ADMITTED, status_changed_on=founded,
+                short_name=short,
+                kind=kind,
+                industry_chain=chain,
+                council_role=council,
+                is_specialized_sme=sme,
+                is_integration_enterprise=integ,
+                credit_code=synthetic_credit_code(name, kind),
+                contact_name="联络员",
+                status=MembershipStatus.ADMITTED,
+                status_changed_on=founded,
             ),
         )
         if was_created:
             created += 1
-            MembershipEvent.objects.bulk_create([
-                MembershipEvent(organization=org, action=MembershipEvent.Action.APPLY, to_status=MembershipStatus.APPLIED,
-                                date=founded - timedelta(days=17), reason="发起成立联合体"),
-                MembershipEvent(organization=org, action=MembershipEvent.Action.ADMIT, from_status=MembershipStatus.APPLIED,
-                                to_status=MembershipStatus.ADMITTED, date=founded, reason="联合体成立大会"),
-            ])
+            MembershipEvent.objects.bulk_create(
+                [
+                    MembershipEvent(
+                        organization=org,
+                        action=MembershipEvent.Action.APPLY,
+                        to_status=MembershipStatus.APPLIED,
+                        date=founded - timedelta(days=17),
+                        reason="发起成立联合体",
+                    ),
+                    MembershipEvent(
+                        organization=org,
+                        action=MembershipEvent.Action.ADMIT,
+                        from_status=MembershipStatus.APPLIED,
+                        to_status=MembershipStatus.ADMITTED,
+                        date=founded,
+                        reason="联合体成立大会",
+                    ),
+                ]
+            )
     users = []
     for username, role, org_name, display in USERS:
         user = User.objects.filter(username=username).first()

@@ -15,14 +15,31 @@ class OrganizationFilterSet(SearchFilterSet):
     is_specialized_sme = django_filters.BooleanFilter(label=_("专精特新"))
     is_integration_enterprise = django_filters.BooleanFilter(label=_("产教融合型企业"))
     ordering = django_filters.OrderingFilter(
-        fields=(("name", "name"), ("kind", "kind"), ("status", "status"), ("status_changed_on", "status_changed_on"),
-                ("created_at", "created_at")),
-        field_labels={"name": _("名称"), "kind": _("类型"), "status": _("状态"),
-                      "status_changed_on": _("状态变更日期"), "created_at": _("创建时间")},
+        fields=(
+            ("name", "name"),
+            ("kind", "kind"),
+            ("status", "status"),
+            ("status_changed_on", "status_changed_on"),
+            ("created_at", "created_at"),
+        ),
+        field_labels={
+            "name": _("名称"),
+            "kind": _("类型"),
+            "status": _("状态"),
+            "status_changed_on": _("状态变更日期"),
+            "created_at": _("创建时间"),
+        },
         label=_("排序"),
     )
 
     class Meta:
         model = Organization
-        fields = ["q", "kind", "status", "industry_chain", "council_role", "is_specialized_sme",
-                  "is_integration_enterprise"]
+        fields = [
+            "q",
+            "kind",
+            "status",
+            "industry_chain",
+            "council_role",
+            "is_specialized_sme",
+            "is_integration_enterprise",
+        ]

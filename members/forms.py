@@ -12,9 +12,21 @@ class OrganizationForm(PortalModelForm):
     class Meta:
         model = Organization
         fields = [
-            "name", "short_name", "credit_code", "kind", "industry_chain", "council_role",
-            "is_specialized_sme", "is_integration_enterprise", "address", "website",
-            "contact_name", "contact_title", "contact_phone", "contact_email", "description",
+            "name",
+            "short_name",
+            "credit_code",
+            "kind",
+            "industry_chain",
+            "council_role",
+            "is_specialized_sme",
+            "is_integration_enterprise",
+            "address",
+            "website",
+            "contact_name",
+            "contact_title",
+            "contact_phone",
+            "contact_email",
+            "description",
         ]
         error_messages = {
             "name": {"unique": _("已有同名的成员单位。")},

@@ -90,7 +90,10 @@ class Organization(models.Model):
     name = models.CharField(_("单位名称"), max_length=200, unique=True)
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
     credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code],
+        _("统一社会信用代码"),
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
         help_text=_("18位，按 GB 32100-2015 校验最后一位。"),
     )
     kind = models.CharField(_("单位类型"), max_length=32, choices=OrganizationKind.choices)
@@ -101,7 +104,10 @@ class Organization(models.Model):
         _("理事会职务"), max_length=16, choices=CouncilRole.choices, default=CouncilRole.MEMBER
     )
     status = models.CharField(
-        _("成员状态"), max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.APPLIED,
+        _("成员状态"),
+        max_length=16,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.APPLIED,
         editable=False,
     )
     status_changed_on = models.DateField(_("状态变更日期"), null=True, blank=True, editable=False)
@@ -190,7 +196,11 @@ class User(AbstractUser):
 
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
         verbose_name=_("所属成员单位"),
     )
 
@@ -231,7 +241,6 @@ class User(AbstractUser):
     @property
     def is_leadership(self):
         return self.effective_role == Role.LEADERSHIP
-
 
 
 class NotificationQuerySet(RestrictedQuerySet):

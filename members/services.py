@@ -40,8 +40,13 @@ def allowed_actions(org):
 def record_application(org, *, by=None, date=None, reason=""):
     """Record the application step of a newly created organisation."""
     return MembershipEvent.objects.create(
-        organization=org, action=A.APPLY, from_status="", to_status=S.APPLIED,
-        date=date or timezone.localdate(), reason=reason, actor=by,
+        organization=org,
+        action=A.APPLY,
+        from_status="",
+        to_status=S.APPLIED,
+        date=date or timezone.localdate(),
+        reason=reason,
+        actor=by,
     )
 
 
@@ -69,8 +74,13 @@ def change_membership(org_id, action, *, by, date=None, reason=""):
         if date > timezone.localdate():
             raise ValidationError({"date": _("日期不能晚于今天。")})
         event = MembershipEvent.objects.create(
-            organization=org, action=action, from_status=org.status, to_status=transition.target,
-            date=date, reason=reason, actor=by,
+            organization=org,
+            action=action,
+            from_status=org.status,
+            to_status=transition.target,
+            date=date,
+            reason=reason,
+            actor=by,
         )
         org.status = transition.target
         org.status_changed_on = date

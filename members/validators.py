@@ -61,9 +61,23 @@ def id_number_problem(code: str) -> str:
         return "format"
     d = _ID_DIGITS
     total = (
-        d[code[0]] * 7 + d[code[1]] * 9 + d[code[2]] * 10 + d[code[3]] * 5 + d[code[4]] * 8 + d[code[5]] * 4
-        + d[code[6]] * 2 + d[code[7]] + d[code[8]] * 6 + d[code[9]] * 3 + d[code[10]] * 7 + d[code[11]] * 9
-        + d[code[12]] * 10 + d[code[13]] * 5 + d[code[14]] * 8 + d[code[15]] * 4 + d[code[16]] * 2
+        d[code[0]] * 7
+        + d[code[1]] * 9
+        + d[code[2]] * 10
+        + d[code[3]] * 5
+        + d[code[4]] * 8
+        + d[code[5]] * 4
+        + d[code[6]] * 2
+        + d[code[7]]
+        + d[code[8]] * 6
+        + d[code[9]] * 3
+        + d[code[10]] * 7
+        + d[code[11]] * 9
+        + d[code[12]] * 10
+        + d[code[13]] * 5
+        + d[code[14]] * 8
+        + d[code[15]] * 4
+        + d[code[16]] * 2
     )
     return "" if code[17] == ID_CHECK[total % 11] else "checksum"
 

@@ -27,10 +27,16 @@ class OrganizationListView(PortalListView):
     template_name = "members/organization_list.html"
     export_name = "organizations"
     export_fields = (
-        (_("单位名称"), "name"), (_("统一社会信用代码"), "credit_code"), (_("单位类型"), "kind"),
-        (_("产业链"), "industry_chain"), (_("理事会职务"), "council_role"), (_("成员状态"), "status"),
-        (_("专精特新"), "is_specialized_sme"), (_("产教融合型企业"), "is_integration_enterprise"),
-        (_("联系人"), "contact_name"), (_("联系电话"), "contact_phone"),
+        (_("单位名称"), "name"),
+        (_("统一社会信用代码"), "credit_code"),
+        (_("单位类型"), "kind"),
+        (_("产业链"), "industry_chain"),
+        (_("理事会职务"), "council_role"),
+        (_("成员状态"), "status"),
+        (_("专精特新"), "is_specialized_sme"),
+        (_("产教融合型企业"), "is_integration_enterprise"),
+        (_("联系人"), "contact_name"),
+        (_("联系电话"), "contact_phone"),
     )
 
 
@@ -42,10 +48,14 @@ class OrganizationDetailView(PortalDetailView):
         ctx = super().get_context_data(**kwargs)
         org = self.object
         ctx["events"] = org.membership_events.select_related("actor")
-        ctx["actions"] = [
-            (a, MembershipEvent.Action(a).label, reverse(f"members:organization_{a}", args=[org.pk]))
-            for a in services.allowed_actions(org)
-        ] if ctx["can_change"] else []
+        ctx["actions"] = (
+            [
+                (a, MembershipEvent.Action(a).label, reverse(f"members:organization_{a}", args=[org.pk]))
+                for a in services.allowed_actions(org)
+            ]
+            if ctx["can_change"]
+            else []
+        )
         ctx["sections"] = related_sections(self.request, org)
         return ctx
 
@@ -88,8 +98,11 @@ class OrganizationMembershipView(PortalActionView):
 
     def perform(self, obj, form):
         services.change_membership(
-            obj.pk, self.action, by=self.request.user,
-            date=form.cleaned_data["date"], reason=form.cleaned_data["reason"],
+            obj.pk,
+            self.action,
+            by=self.request.user,
+            date=form.cleaned_data["date"],
+            reason=form.cleaned_data["reason"],
         )
 
 

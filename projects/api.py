@@ -39,12 +39,40 @@ class AgreementSerializer(ModelCleanSerializer):
     class Meta:
         model = Agreement
         fields = [
-            "id", "organization", "parties", "kind", "title", "summary", "signed_on", "start_date", "end_date",
-            "scan", "has_scan", "scan_url", "scan_name", "status", "submitted_at", "verified_at", "verified_by",
-            "return_reason", "expired", "expiring", "events", "created_at", "updated_at",
+            "id",
+            "organization",
+            "parties",
+            "kind",
+            "title",
+            "summary",
+            "signed_on",
+            "start_date",
+            "end_date",
+            "scan",
+            "has_scan",
+            "scan_url",
+            "scan_name",
+            "status",
+            "submitted_at",
+            "verified_at",
+            "verified_by",
+            "return_reason",
+            "expired",
+            "expiring",
+            "events",
+            "created_at",
+            "updated_at",
         ]
-        read_only_fields = ["scan_name", "status", "submitted_at", "verified_at", "verified_by", "return_reason",
-                            "created_at", "updated_at"]
+        read_only_fields = [
+            "scan_name",
+            "status",
+            "submitted_at",
+            "verified_at",
+            "verified_by",
+            "return_reason",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_has_scan(self, obj) -> bool:
         return bool(obj.scan)
@@ -138,8 +166,11 @@ class AgreementViewSet(PortalViewSet):
         agreement = get_object_or_404(Agreement.objects.for_user(request.user), pk=pk)
         params = TransitionSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        _run_step(lambda: services.change_agreement(
-            agreement.pk, params.validated_data["step"], by=request.user, reason=params.validated_data["reason"]))
+        _run_step(
+            lambda: services.change_agreement(
+                agreement.pk, params.validated_data["step"], by=request.user, reason=params.validated_data["reason"]
+            )
+        )
         agreement.refresh_from_db()
         return Response(AgreementSerializer(agreement, context=self.get_serializer_context()).data)
 
@@ -159,12 +190,36 @@ class ProjectSerializer(ModelCleanSerializer):
     class Meta:
         model = Project
         fields = [
-            "id", "title", "kind", "lead_organization", "partners", "description", "budget", "support_fund",
-            "planned_start", "planned_end", "status", "approved_on", "started_on", "completed_on", "applied_on",
-            "reason", "events", "created_at", "updated_at",
+            "id",
+            "title",
+            "kind",
+            "lead_organization",
+            "partners",
+            "description",
+            "budget",
+            "support_fund",
+            "planned_start",
+            "planned_end",
+            "status",
+            "approved_on",
+            "started_on",
+            "completed_on",
+            "applied_on",
+            "reason",
+            "events",
+            "created_at",
+            "updated_at",
         ]
-        read_only_fields = ["status", "approved_on", "started_on", "completed_on", "applied_on", "reason",
-                            "created_at", "updated_at"]
+        read_only_fields = [
+            "status",
+            "approved_on",
+            "started_on",
+            "completed_on",
+            "applied_on",
+            "reason",
+            "created_at",
+            "updated_at",
+        ]
 
     def before_clean(self, instance, attrs):
         lead = attrs.get("lead_organization") or instance.lead_organization
@@ -172,7 +227,9 @@ class ProjectSerializer(ModelCleanSerializer):
         if partners is None:
             partners = list(instance.partners.all()) if instance.pk else []
         if lead is not None and lead in partners:
-            raise serializers.ValidationError({"partners": [_("牵头单位“%(org)s”不必再列为合作单位。") % {"org": lead.name}]})
+            raise serializers.ValidationError(
+                {"partners": [_("牵头单位“%(org)s”不必再列为合作单位。") % {"org": lead.name}]}
+            )
         try:
             services.check_partners_against_reviewers(
                 self.instance, lead.pk if lead else None, [p.pk for p in partners]
@@ -200,8 +257,11 @@ class ProjectViewSet(PortalViewSet):
         params = TransitionSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        _run_step(lambda: services.change_project(
-            project.pk, data["step"], by=request.user, date=data["date"], reason=data["reason"]))
+        _run_step(
+            lambda: services.change_project(
+                project.pk, data["step"], by=request.user, date=data["date"], reason=data["reason"]
+            )
+        )
         project.refresh_from_db()
         return Response(ProjectSerializer(project, context=self.get_serializer_context()).data)
 
@@ -211,8 +271,19 @@ class PlatformSerializer(ModelCleanSerializer):
 
     class Meta:
         model = Platform
-        fields = ["id", "name", "kind", "level", "lead_organization", "organizations", "established_on", "project",
-                  "description", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "level",
+            "lead_organization",
+            "organizations",
+            "established_on",
+            "project",
+            "description",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
     def _with_lead(self, platform):

@@ -41,20 +41,35 @@ def _involving(queryset, q):
 class AgreementFilterSet(SearchFilterSet):
     search_fields = ("title", "summary", "organization__name")
     organization = OrganizationFilter(
-        queryset=_organizations, method="filter_organization", label=_("成员单位（任一方）"),
+        queryset=_organizations,
+        method="filter_organization",
+        label=_("成员单位（任一方）"),
     )
     kind = django_filters.MultipleChoiceFilter(choices=AgreementKind.choices, label=_("协议类型"))
     status = django_filters.MultipleChoiceFilter(choices=AgreementStatus.choices, label=_("状态"))
     year = YearFilter(field_name="signed_on", lookup_expr="year", label=_("签订年份"))
     term = django_filters.ChoiceFilter(
         choices=(("expiring", _("30天内到期")), ("expired", _("已到期")), ("valid", _("有效期内"))),
-        method="filter_term", label=_("期限"),
+        method="filter_term",
+        label=_("期限"),
     )
     ordering = django_filters.OrderingFilter(
-        fields=(("signed_on", "signed_on"), ("end_date", "end_date"), ("title", "title"), ("status", "status"),
-                ("verified_at", "verified_at"), ("kind", "kind")),
-        field_labels={"signed_on": _("签订日期"), "end_date": _("到期日期"), "title": _("协议名称"),
-                      "status": _("状态"), "verified_at": _("核验时间"), "kind": _("协议类型")},
+        fields=(
+            ("signed_on", "signed_on"),
+            ("end_date", "end_date"),
+            ("title", "title"),
+            ("status", "status"),
+            ("verified_at", "verified_at"),
+            ("kind", "kind"),
+        ),
+        field_labels={
+            "signed_on": _("签订日期"),
+            "end_date": _("到期日期"),
+            "title": _("协议名称"),
+            "status": _("状态"),
+            "verified_at": _("核验时间"),
+            "kind": _("协议类型"),
+        },
         label=_("排序"),
     )
 
@@ -80,19 +95,33 @@ class AgreementFilterSet(SearchFilterSet):
 class ProjectFilterSet(SearchFilterSet):
     search_fields = ("title", "description", "lead_organization__name")
     organization = OrganizationFilter(
-        queryset=_organizations, method="filter_organization", label=_("成员单位（牵头或合作）"),
+        queryset=_organizations,
+        method="filter_organization",
+        label=_("成员单位（牵头或合作）"),
     )
     kind = django_filters.MultipleChoiceFilter(choices=ProjectKind.choices, label=_("项目类型"))
     status = django_filters.MultipleChoiceFilter(choices=ProjectStatus.choices, label=_("状态"))
     year = YearFilter(field_name="planned_start", lookup_expr="year", label=_("开始年份"))
     completed_year = YearFilter(method="filter_completed_year", label=_("结项年份"))
     ordering = django_filters.OrderingFilter(
-        fields=(("title", "title"), ("planned_start", "planned_start"), ("planned_end", "planned_end"),
-                ("budget", "budget"), ("support_fund", "support_fund"), ("status", "status"),
-                ("completed_on", "completed_on")),
-        field_labels={"title": _("项目名称"), "planned_start": _("计划开始"), "planned_end": _("计划结束"),
-                      "budget": _("预算"), "support_fund": _("专项扶持资金"), "status": _("状态"),
-                      "completed_on": _("结项日期")},
+        fields=(
+            ("title", "title"),
+            ("planned_start", "planned_start"),
+            ("planned_end", "planned_end"),
+            ("budget", "budget"),
+            ("support_fund", "support_fund"),
+            ("status", "status"),
+            ("completed_on", "completed_on"),
+        ),
+        field_labels={
+            "title": _("项目名称"),
+            "planned_start": _("计划开始"),
+            "planned_end": _("计划结束"),
+            "budget": _("预算"),
+            "support_fund": _("专项扶持资金"),
+            "status": _("状态"),
+            "completed_on": _("结项日期"),
+        },
         label=_("排序"),
     )
 
@@ -112,7 +141,9 @@ class ProjectFilterSet(SearchFilterSet):
 class PlatformFilterSet(SearchFilterSet):
     search_fields = ("name", "description", "lead_organization__name")
     organization = OrganizationFilter(
-        queryset=_organizations, method="filter_organization", label=_("共建单位"),
+        queryset=_organizations,
+        method="filter_organization",
+        label=_("共建单位"),
     )
     kind = django_filters.MultipleChoiceFilter(choices=PlatformKind.choices, label=_("平台类型"))
     level = django_filters.MultipleChoiceFilter(choices=PlatformLevel.choices, label=_("级别"))

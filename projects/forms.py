@@ -53,7 +53,8 @@ def check_parties(organization, parties):
 
 class AgreementForm(PortalModelForm):
     scan = ScanField(
-        label=_("签署扫描件"), required=False,
+        label=_("签署扫描件"),
+        required=False,
         help_text=_("PDF、JPEG 或 PNG，按文件内容识别；大小上限见系统设置（默认 20 MB）。"),
     )
 
@@ -117,10 +118,20 @@ class ProjectForm(PortalModelForm):
     class Meta:
         model = Project
         fields = [
-            "title", "kind", "lead_organization", "partners", "planned_start", "planned_end",
-            "budget", "support_fund", "description",
+            "title",
+            "kind",
+            "lead_organization",
+            "partners",
+            "planned_start",
+            "planned_end",
+            "budget",
+            "support_fund",
+            "description",
         ]
-        widgets = {"partners": forms.SelectMultiple(attrs={"size": 8}), "description": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "partners": forms.SelectMultiple(attrs={"size": 8}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -165,7 +176,10 @@ class ReviewForm(forms.Form):
         self.criteria = list(EvaluationCriterion.objects.filter(is_active=True))
         for c in self.criteria:
             self.fields[f"score_{c.pk}"] = forms.DecimalField(
-                label=_("%(name)s（权重 %(weight)s）") % {"name": c.name, "weight": c.weight}, min_value=0, max_value=100, decimal_places=2,
+                label=_("%(name)s（权重 %(weight)s）") % {"name": c.name, "weight": c.weight},
+                min_value=0,
+                max_value=100,
+                decimal_places=2,
                 help_text=c.description,
                 error_messages={"min_value": _("得分应在 0 到 100 之间。"), "max_value": _("得分应在 0 到 100 之间。")},
             )
@@ -197,7 +211,8 @@ class ExpertForm(PortalModelForm):
         if org is not None and self.instance.pk:
             clash = (
                 self.instance.reviews.filter(models.Q(project__lead_organization=org) | models.Q(project__partners=org))
-                .select_related("project").first()
+                .select_related("project")
+                .first()
             )
             if clash:
                 raise ValidationError(
@@ -235,10 +250,20 @@ class ReviewPolicyForm(PortalModelForm):
 class PlatformForm(PortalModelForm):
     class Meta:
         model = Platform
-        fields = ["name", "kind", "level", "lead_organization", "organizations", "established_on", "project",
-                  "description"]
-        widgets = {"organizations": forms.SelectMultiple(attrs={"size": 8}),
-                   "description": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "name",
+            "kind",
+            "level",
+            "lead_organization",
+            "organizations",
+            "established_on",
+            "project",
+            "description",
+        ]
+        widgets = {
+            "organizations": forms.SelectMultiple(attrs={"size": 8}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,23 +23,38 @@ def organization_panels(request, org):
     agreements = (
         Agreement.objects.for_user(user)
         .filter(pk__in=Agreement.objects.filter(Q(organization=org) | Q(parties=org)).values("pk"))
-        .select_related("organization").annotate(is_lead=is_lead(organization=org))
+        .select_related("organization")
+        .annotate(is_lead=is_lead(organization=org))
     )
     projects = (
         Project.objects.for_user(user)
         .filter(pk__in=Project.objects.filter(Q(lead_organization=org) | Q(partners=org)).values("pk"))
-        .select_related("lead_organization").annotate(is_lead=is_lead(lead_organization=org))
+        .select_related("lead_organization")
+        .annotate(is_lead=is_lead(lead_organization=org))
     )
     platforms = (
         Platform.objects.for_user(user)
         .filter(pk__in=Platform.objects.filter(Q(lead_organization=org) | Q(organizations=org)).values("pk"))
-        .select_related("lead_organization").annotate(is_lead=is_lead(lead_organization=org))
+        .select_related("lead_organization")
+        .annotate(is_lead=is_lead(lead_organization=org))
     )
     return [
-        {"template": "projects/panel_agreements.html", "org": org, "rows": agreements[:PANEL_ROWS],
-         "total": agreements.count()},
-        {"template": "projects/panel_projects.html", "org": org, "rows": projects[:PANEL_ROWS],
-         "total": projects.count()},
-        {"template": "projects/panel_platforms.html", "org": org, "rows": platforms[:PANEL_ROWS],
-         "total": platforms.count()},
+        {
+            "template": "projects/panel_agreements.html",
+            "org": org,
+            "rows": agreements[:PANEL_ROWS],
+            "total": agreements.count(),
+        },
+        {
+            "template": "projects/panel_projects.html",
+            "org": org,
+            "rows": projects[:PANEL_ROWS],
+            "total": projects.count(),
+        },
+        {
+            "template": "projects/panel_platforms.html",
+            "org": org,
+            "rows": platforms[:PANEL_ROWS],
+            "total": platforms.count(),
+        },
     ]

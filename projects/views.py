@@ -83,10 +83,15 @@ class AgreementListView(PortalListView):
     @property
     def export_fields(self):
         return (
-            (_("协议名称"), "title"), (_("协议类型"), "kind"),
-            (_("登记单位"), "organization.name"), (_("协议各方"), _names("parties")), (_("签订日期"), "signed_on"),
-            (_("生效日期"), "start_date"), (_("到期日期"), "end_date"),
-            (_("状态"), "status"), (_("核验时间"), "verified_at"),
+            (_("协议名称"), "title"),
+            (_("协议类型"), "kind"),
+            (_("登记单位"), "organization.name"),
+            (_("协议各方"), _names("parties")),
+            (_("签订日期"), "signed_on"),
+            (_("生效日期"), "start_date"),
+            (_("到期日期"), "end_date"),
+            (_("状态"), "status"),
+            (_("核验时间"), "verified_at"),
             (_("期限提示"), _term_label()),
         )
 
@@ -206,7 +211,10 @@ class AgreementAttachmentAddView(PortalActionView):
 
     def perform(self, obj, form):
         services.add_agreement_attachment(
-            obj, form.cleaned_data["file"].checked, by=self.request.user, description=form.cleaned_data["description"],
+            obj,
+            form.cleaned_data["file"].checked,
+            by=self.request.user,
+            description=form.cleaned_data["description"],
         )
 
 
@@ -226,11 +234,16 @@ class ProjectListView(PortalListView):
     @property
     def export_fields(self):
         return (
-            (_("项目名称"), "title"), (_("项目类型"), "kind"),
-            (_("牵头单位"), "lead_organization.name"), (_("合作单位"), _names("partners")),
-            (_("预算（万元）"), lambda p: float(p.budget)), (_("专项扶持资金（万元）"), lambda p: float(p.support_fund)),
-            (_("计划开始"), "planned_start"), (_("计划结束"), "planned_end"),
-            (_("状态"), "status"), (_("立项日期"), "approved_on"),
+            (_("项目名称"), "title"),
+            (_("项目类型"), "kind"),
+            (_("牵头单位"), "lead_organization.name"),
+            (_("合作单位"), _names("partners")),
+            (_("预算（万元）"), lambda p: float(p.budget)),
+            (_("专项扶持资金（万元）"), lambda p: float(p.support_fund)),
+            (_("计划开始"), "planned_start"),
+            (_("计划结束"), "planned_end"),
+            (_("状态"), "status"),
+            (_("立项日期"), "approved_on"),
             (_("结项验收日期"), "completed_on"),
         )
 
@@ -251,15 +264,20 @@ class ProjectDetailView(PortalDetailView):
             milestones=obj.milestones.all(),
             results=obj.results.all(),
             platforms=obj.platforms.select_related("lead_organization"),
-            policy=policy, reviews_done=done, review_average=avg,
+            policy=policy,
+            reviews_done=done,
+            review_average=avg,
             show_reviews=is_reader(user),
             reviews=obj.reviews.select_related("expert__organization").prefetch_related("scores__criterion")
-            if is_reader(user) else [],
-            steps=[(s, reverse(f"projects:project_{s.name}", args=[obj.pk]))
-                   for s in services.project_steps_for(obj, user)],
+            if is_reader(user)
+            else [],
+            steps=[
+                (s, reverse(f"projects:project_{s.name}", args=[obj.pk])) for s in services.project_steps_for(obj, user)
+            ],
             can_review=is_writer(user) and obj.status in services.REVIEWABLE,
             can_add_result=is_writer(user) and obj.status in (ProjectStatus.COMPLETED, ProjectStatus.APPLIED),
-            approval_blocker=services.approval_blocker(obj, policy) if obj.status == ProjectStatus.UNDER_REVIEW
+            approval_blocker=services.approval_blocker(obj, policy)
+            if obj.status == ProjectStatus.UNDER_REVIEW
             else None,
         )
         return ctx
@@ -307,7 +325,10 @@ class ProjectStepView(PortalActionView):
 
     def perform(self, obj, form):
         services.change_project(
-            obj.pk, self.step, by=self.request.user, date=form.cleaned_data["date"],
+            obj.pk,
+            self.step,
+            by=self.request.user,
+            date=form.cleaned_data["date"],
             reason=form.cleaned_data["reason"],
         )
 
@@ -340,14 +361,19 @@ class ReviewRecordView(PortalActionView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["note"] = _("专家：%(expert)s；项目：%(project)s") % {
-            "expert": self.object.expert, "project": self.object.project,
+            "expert": self.object.expert,
+            "project": self.object.project,
         }
         return ctx
 
     def perform(self, obj, form):
         services.record_review(
-            obj.pk, by=self.request.user, scores=form.scores(), risk=form.cleaned_data["risk"],
-            opinion=form.cleaned_data["opinion"], date=form.cleaned_data["date"],
+            obj.pk,
+            by=self.request.user,
+            scores=form.scores(),
+            risk=form.cleaned_data["risk"],
+            opinion=form.cleaned_data["opinion"],
+            date=form.cleaned_data["date"],
         )
 
 
@@ -398,16 +424,23 @@ class ExpertListView(ReadersOnlyMixin, PortalListView):
     template_name = "projects/expert_list.html"
     select_related = ("organization",)
     export_name = "experts"
-    export_fields = ((_("姓名"), "name"), (_("所在单位"), lambda e: e.organization.name if e.organization_id
-                                                    else e.affiliation),
-                     (_("专业领域"), "field"), (_("职称/职务"), "title"), (_("在库"), "is_active"))
+    export_fields = (
+        (_("姓名"), "name"),
+        (_("所在单位"), lambda e: e.organization.name if e.organization_id else e.affiliation),
+        (_("专业领域"), "field"),
+        (_("职称/职务"), "title"),
+        (_("在库"), "is_active"),
+    )
 
     def get_queryset(self):
         from django.db.models import Count, Q
 
-        return super().get_queryset().annotate(
-            review_count=Count("reviews", filter=Q(reviews__score__isnull=False))
-        ).order_by("name", "id")  # Meta.ordering is not applied to GROUP BY queries
+        return (
+            super()
+            .get_queryset()
+            .annotate(review_count=Count("reviews", filter=Q(reviews__score__isnull=False)))
+            .order_by("name", "id")
+        )  # Meta.ordering is not applied to GROUP BY queries
 
 
 class ExpertCreateView(PortalCreateView):
@@ -471,9 +504,12 @@ class PlatformListView(PortalListView):
     @property
     def export_fields(self):
         return (
-            (_("平台名称"), "name"), (_("平台类型"), "kind"),
-            (_("级别"), "level"), (_("牵头单位"), "lead_organization.name"),
-            (_("共建单位"), _names("organizations")), (_("建成/认定日期"), "established_on"),
+            (_("平台名称"), "name"),
+            (_("平台类型"), "kind"),
+            (_("级别"), "level"),
+            (_("牵头单位"), "lead_organization.name"),
+            (_("共建单位"), _names("organizations")),
+            (_("建成/认定日期"), "established_on"),
             (_("建设项目"), "project.title"),
         )
 

@@ -31,9 +31,14 @@ class Case:
 def page(url_name, ok=200, *, member=None, other_member=None, leadership=None, args=lambda w: [], query="", id=""):
     """A GET of a page: anonymous is sent to the login page; others get ``ok`` unless said."""
     return Case(
-        url_name=url_name, args=args, query=query, id=id or f"get:{url_name}{query}",
+        url_name=url_name,
+        args=args,
+        query=query,
+        id=id or f"get:{url_name}{query}",
         expect={
-            "anonymous": 302, "admin": ok, "staff": ok,
+            "anonymous": 302,
+            "admin": ok,
+            "staff": ok,
             "leadership": ok if leadership is None else leadership,
             "member": ok if member is None else member,
             "other_member": (ok if member is None else member) if other_member is None else other_member,
@@ -41,12 +46,23 @@ def page(url_name, ok=200, *, member=None, other_member=None, leadership=None, a
     )
 
 
-def staff_write(url_name, *, args=lambda w: [], data=None, ok=302, member=403, other_member=None, leadership=403, id="", api=False):
+def staff_write(
+    url_name, *, args=lambda w: [], data=None, ok=302, member=403, other_member=None, leadership=403, id="", api=False
+):
     """A POST only staff and admins may make; everyone else is refused and nothing changes."""
     return Case(
-        url_name=url_name, args=args, method="post", data=data, api=api, id=id or f"post:{url_name}",
+        url_name=url_name,
+        args=args,
+        method="post",
+        data=data,
+        api=api,
+        id=id or f"post:{url_name}",
         expect={
-            "anonymous": 403 if api else 302, "admin": ok, "staff": ok, "leadership": leadership,
-            "member": member, "other_member": member if other_member is None else other_member,
+            "anonymous": 403 if api else 302,
+            "admin": ok,
+            "staff": ok,
+            "leadership": leadership,
+            "member": member,
+            "other_member": member if other_member is None else other_member,
         },
     )

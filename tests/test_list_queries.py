@@ -81,6 +81,7 @@ LISTED_MODEL = {KpiViewSet: MetricContribution}
 
 # -- Row builders: one row visible to the member user's organisation, with its related records ---------------------
 
+
 def _partner():
     return OrganizationFactory()
 
@@ -88,24 +89,32 @@ def _partner():
 def build_organization(org, actor):
     new = OrganizationFactory()
     for target in (new, org):
-        MembershipEvent.objects.create(organization=target, action="admit", from_status="applied",
-                                       to_status="admitted", date=date(2025, 1, 10), actor=actor)
+        MembershipEvent.objects.create(
+            organization=target,
+            action="admit",
+            from_status="applied",
+            to_status="admitted",
+            date=date(2025, 1, 10),
+            actor=actor,
+        )
     return new
 
 
 def build_agreement(org, actor):
     agreement = AgreementFactory(organization=org, parties=[_partner(), _partner()])
     AgreementEvent.objects.create(agreement=agreement, action="create", to_status="draft", actor=actor)
-    AgreementEvent.objects.create(agreement=agreement, action="submit", from_status="draft", to_status="submitted",
-                                  actor=actor)
+    AgreementEvent.objects.create(
+        agreement=agreement, action="submit", from_status="draft", to_status="submitted", actor=actor
+    )
     return agreement
 
 
 def build_project(org, actor):
     # Led by another organisation, the member's one of its partners.
     project = ProjectFactory(lead_organization=_partner(), partners=[org, _partner()])
-    ProjectEvent.objects.create(project=project, action="propose", to_status="proposed", date=date(2025, 1, 1),
-                                actor=actor)
+    ProjectEvent.objects.create(
+        project=project, action="propose", to_status="proposed", date=date(2025, 1, 1), actor=actor
+    )
     Milestone.objects.create(project=project, title="中试装置调试完成", due_on=date(2025, 9, 30))
     return project
 
@@ -117,8 +126,7 @@ def build_platform(org, actor):
 
 def build_expert(org, actor):
     expert = ExpertFactory(organization=_partner())
-    ExpertReviewFactory(expert=expert, score=Decimal(80), risk="low", project__lead_organization=org,
-                        assigned_by=actor)
+    ExpertReviewFactory(expert=expert, score=Decimal(80), risk="low", project__lead_organization=org, assigned_by=actor)
     ExpertReviewFactory(expert=expert, project__lead_organization=org, assigned_by=actor)
     return expert
 
@@ -143,9 +151,16 @@ def build_session(org, actor):
 
 
 def build_import(session, actor):
-    batch = TraineeImport.objects.create(session=session, uploaded_by=actor, confirmed_by=actor,
-                                         confirmed_at=timezone.now(), file_name="学员名单.xlsx", file_format="xlsx",
-                                         row_count=2, status="confirmed")
+    batch = TraineeImport.objects.create(
+        session=session,
+        uploaded_by=actor,
+        confirmed_by=actor,
+        confirmed_at=timezone.now(),
+        file_name="学员名单.xlsx",
+        file_format="xlsx",
+        row_count=2,
+        status="confirmed",
+    )
     for _ in range(2):
         TraineeFactory(session=session, import_batch=batch)
     session.trainee_count = session.trainees.count()
@@ -172,8 +187,9 @@ def build_teacher(org, actor):
 
 
 def build_dual_training(org, actor):
-    return DualTeacherTrainingFactory(teacher=TeacherFactory(school=org), session=TrainingSessionFactory(provider=org),
-                                      provider=_partner())
+    return DualTeacherTrainingFactory(
+        teacher=TeacherFactory(school=org), session=TrainingSessionFactory(provider=org), provider=_partner()
+    )
 
 
 def build_practice(org, actor):
@@ -194,8 +210,9 @@ def build_contribution(org, actor):
     new = _partner()
     for metric in figures.METRICS:
         MetricContribution.objects.create(year=year, metric=metric.code, organization=new, value=Decimal(3), run=1)
-        MetricContribution.objects.get_or_create(year=year, metric=metric.code, organization=org,
-                                                 defaults={"value": Decimal(5), "run": 1})
+        MetricContribution.objects.get_or_create(
+            year=year, metric=metric.code, organization=org, defaults={"value": Decimal(5), "run": 1}
+        )
     return new
 
 
@@ -220,6 +237,7 @@ ROW_BUILDERS = {
 
 
 # -- Discovery --------------------------------------------------------------------------------------------------------
+
 
 def _page_lists(patterns, prefix=""):
     for p in patterns:
@@ -252,6 +270,7 @@ APIS = api_lists()
 
 # -- Measuring --------------------------------------------------------------------------------------------------------
 
+
 def count_queries(client, url):
     """The queries of one request, after a first one that does the session's one-off work (sign-in
     records, the per-user navigation figures)."""
@@ -281,7 +300,8 @@ def build_rows(model, n, org, actor):
     builder = ROW_BUILDERS.get(model)
     assert builder is not None, (
         f"{model._meta.label} has a list page or API list but no row builder: add one to ROW_BUILDERS in "
-        f"tests/test_list_queries.py so that its query count is pinned")
+        f"tests/test_list_queries.py so that its query count is pinned"
+    )
     for _ in range(n):
         builder(org, actor)
 
@@ -301,14 +321,19 @@ def check_flat(client, user, urls, model, org, actor, ceiling, expected_status=(
         if status_few not in expected_status or status_many != status_few:
             problems.append(f"{url}: status {status_few}/{status_many}, expected one of {expected_status}")
         elif len(q_many) != len(q_few):
-            problems.append(f"{url}: {len(q_few)} queries for {FEW} rows but {len(q_many)} for {MANY} — "
-                            f"declare select_related/prefetch_related on its view:\n{describe(q_few, q_many)}")
+            problems.append(
+                f"{url}: {len(q_few)} queries for {FEW} rows but {len(q_many)} for {MANY} — "
+                f"declare select_related/prefetch_related on its view:\n{describe(q_few, q_many)}"
+            )
         elif len(q_many) > limit:
-            problems.append(f"{url}: {len(q_many)} queries, more than the ceiling of {limit}:\n{describe(q_many, q_many)}")
+            problems.append(
+                f"{url}: {len(q_many)} queries, more than the ceiling of {limit}:\n{describe(q_many, q_many)}"
+            )
     assert not problems, "\n".join(problems)
 
 
 # -- Tests ------------------------------------------------------------------------------------------------------------
+
 
 def test_lists_are_discovered():
     """A broken walk of the URLs or the router would otherwise test nothing and pass."""

@@ -30,7 +30,16 @@ class OrderClassAdmin(SimpleHistoryAdmin):
 
 @admin.register(TrainingSession)
 class TrainingSessionAdmin(SimpleHistoryAdmin):
-    list_display = ("title", "kind", "provider", "starts_at", "ends_at", "declared_headcount", "trainee_count", "status")
+    list_display = (
+        "title",
+        "kind",
+        "provider",
+        "starts_at",
+        "ends_at",
+        "declared_headcount",
+        "trainee_count",
+        "status",
+    )
     list_filter = ("kind", "status")
     search_fields = ("title",)
     filter_horizontal = ("beneficiaries",)

@@ -61,8 +61,25 @@ class OrderClassSerializer(ModelCleanSerializer):
 
     class Meta:
         model = OrderClass
-        fields = ["id", "name", "enterprise", "school", "major", "intake_year", "graduation_year", "agreement", "mode", "planned",
-                  "enrolled", "graduated", "employed", "employment_rate", "notes", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "enterprise",
+            "school",
+            "major",
+            "intake_year",
+            "graduation_year",
+            "agreement",
+            "mode",
+            "planned",
+            "enrolled",
+            "graduated",
+            "employed",
+            "employment_rate",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
 
@@ -79,9 +96,25 @@ class TrainingSessionSerializer(ModelCleanSerializer):
 
     class Meta:
         model = TrainingSession
-        fields = ["id", "title", "kind", "provider", "beneficiaries", "starts_at", "ends_at", "hours", "place",
-                  "location", "declared_headcount", "status", "trainee_count", "person_times", "description",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "provider",
+            "beneficiaries",
+            "starts_at",
+            "ends_at",
+            "hours",
+            "place",
+            "location",
+            "declared_headcount",
+            "status",
+            "trainee_count",
+            "person_times",
+            "description",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["trainee_count", "created_at", "updated_at"]
 
 
@@ -89,28 +122,57 @@ class TraineeSerializer(PortalModelSerializer):
     class Meta:
         model = Trainee
         # Never the hash or the person key: only the masked number leaves the server.
-        fields = ["id", "session", "name", "id_number_masked", "gender", "phone", "employer", "job_title",
-                  "import_batch"]
+        fields = [
+            "id",
+            "session",
+            "name",
+            "id_number_masked",
+            "gender",
+            "phone",
+            "employer",
+            "job_title",
+            "import_batch",
+        ]
         read_only_fields = fields
 
 
 class TraineeImportSerializer(PortalModelSerializer):
     class Meta:
         model = TraineeImport
-        fields = ["id", "session", "uploaded_by", "uploaded_at", "file_name", "file_format", "row_count", "status",
-                  "confirmed_by", "confirmed_at"]
+        fields = [
+            "id",
+            "session",
+            "uploaded_by",
+            "uploaded_at",
+            "file_name",
+            "file_format",
+            "row_count",
+            "status",
+            "confirmed_by",
+            "confirmed_at",
+        ]
         read_only_fields = fields
 
 
 class TeacherSerializer(ModelCleanSerializer):
     # Write-only: the number is kept as its keyed hash and shown only masked (id_number_masked).
-    id_number = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=24,
-                                      help_text=_lazy("身份证号（选填，只写）"))
+    id_number = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=24, help_text=_lazy("身份证号（选填，只写）")
+    )
 
     class Meta:
         model = Teacher
-        fields = ["id", "school", "name", "id_number", "id_number_masked", "subject_area", "title", "employee_no",
-                  "created_at"]
+        fields = [
+            "id",
+            "school",
+            "name",
+            "id_number",
+            "id_number_masked",
+            "subject_area",
+            "title",
+            "employee_no",
+            "created_at",
+        ]
         read_only_fields = ["id_number_masked", "created_at"]
         # The same person is refused in validate() with a message that says which record it is;
         # DRF's generic "must make a unique set" would say less.
@@ -194,11 +256,15 @@ class GuestProfessorViewSet(TrainingViewSet):
 
 def _rejected(exc):
     errors = exc.result.errors
-    return Response({
-        "detail": exc.messages[0], "row_count": exc.result.row_count,
-        "errors": [e.as_dict() for e in errors[: services.MAX_ERRORS_SHOWN]],
-        "more_errors": max(0, len(errors) - services.MAX_ERRORS_SHOWN),
-    }, status=status.HTTP_400_BAD_REQUEST)
+    return Response(
+        {
+            "detail": exc.messages[0],
+            "row_count": exc.result.row_count,
+            "errors": [e.as_dict() for e in errors[: services.MAX_ERRORS_SHOWN]],
+            "more_errors": max(0, len(errors) - services.MAX_ERRORS_SHOWN),
+        },
+        status=status.HTTP_400_BAD_REQUEST,
+    )
 
 
 class TrainingSessionViewSet(TrainingViewSet):
@@ -208,8 +274,13 @@ class TrainingSessionViewSet(TrainingViewSet):
     prefetch_related = ("beneficiaries",)
     ordering_fields = ["starts_at", "ends_at", "title", "declared_headcount", "trainee_count"]
 
-    @action(detail=True, methods=["post"], url_path="trainee-import", parser_classes=[MultiPartParser, FormParser],
-            serializer_class=TraineeImportSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="trainee-import",
+        parser_classes=[MultiPartParser, FormParser],
+        serializer_class=TraineeImportSerializer,
+    )
     def trainee_import(self, request, pk=None):
         """Upload a trainee list (field "file"): validated, kept for confirmation, nothing imported yet."""
         session = self.get_object()
@@ -222,8 +293,9 @@ class TrainingSessionViewSet(TrainingViewSet):
             return _rejected(exc)
         except imports.ImportFileError as exc:
             return Response({"file": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
-        return Response({**TraineeImportSerializer(imp).data, "preview_rows": imp.preview_rows},
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            {**TraineeImportSerializer(imp).data, "preview_rows": imp.preview_rows}, status=status.HTTP_201_CREATED
+        )
 
 
 class TraineeViewSet(ReadOnlyViewSet):

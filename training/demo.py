@@ -102,8 +102,11 @@ def _name(rng):
 
 def _id_number(rng):
     birth = date(1965, 1, 1) + timedelta(days=rng.randrange(0, 365 * 40))
-    first17 = rng.choice(("620102", "620103", "620104", "620121", "620122")) + birth.strftime("%Y%m%d") + \
-        f"{rng.randrange(1000):03d}"
+    first17 = (
+        rng.choice(("620102", "620103", "620104", "620121", "620122"))
+        + birth.strftime("%Y%m%d")
+        + f"{rng.randrange(1000):03d}"
+    )
     return first17 + id_number_check_char(first17)
 
 
@@ -142,28 +145,81 @@ def _agreement(title):
 def _seed_order_classes(orgs, cal):
     created = 0
     classes = [
-        ("兰石订单班", LS, LZXD, "机械制造及自动化", cal.year - 3, OrderClassMode.ORDER, (50, 46, 44, 21),
-         "兰石订单班人才培养协议", LANSHI_PROFESSORS),
-        (f"兰石订单班（{cal.year - 2}级）", LS, LZXD, "焊接技术与自动化", cal.year - 2, OrderClassMode.ORDER,
-         (40, 40, 0, 0), "兰石订单班人才培养协议", []),
-        ("青苗计划", AIMA, GJT, "新能源汽车技术", cal.year - 3, OrderClassMode.CROWN, (60, 58, 55, 24),
-         "青苗计划订单班协议", QINGMIAO_PROFESSORS),
-        (f"青苗计划（{cal.year}级）", AIMA, GJT, "新能源汽车技术", cal.year, OrderClassMode.CROWN, (60, 52, 0, 0),
-         "青苗计划订单班协议", []),
+        (
+            "兰石订单班",
+            LS,
+            LZXD,
+            "机械制造及自动化",
+            cal.year - 3,
+            OrderClassMode.ORDER,
+            (50, 46, 44, 21),
+            "兰石订单班人才培养协议",
+            LANSHI_PROFESSORS,
+        ),
+        (
+            f"兰石订单班（{cal.year - 2}级）",
+            LS,
+            LZXD,
+            "焊接技术与自动化",
+            cal.year - 2,
+            OrderClassMode.ORDER,
+            (40, 40, 0, 0),
+            "兰石订单班人才培养协议",
+            [],
+        ),
+        (
+            "青苗计划",
+            AIMA,
+            GJT,
+            "新能源汽车技术",
+            cal.year - 3,
+            OrderClassMode.CROWN,
+            (60, 58, 55, 24),
+            "青苗计划订单班协议",
+            QINGMIAO_PROFESSORS,
+        ),
+        (
+            f"青苗计划（{cal.year}级）",
+            AIMA,
+            GJT,
+            "新能源汽车技术",
+            cal.year,
+            OrderClassMode.CROWN,
+            (60, 52, 0, 0),
+            "青苗计划订单班协议",
+            [],
+        ),
     ]
     appointed = cal.at(1, 3, 18)
     for name, ent, school, major, year, mode, (planned, enrolled, graduated, employed), agreement, profs in classes:
         if OrderClass.objects.filter(name=name).exists():
             continue
         c = OrderClass.objects.create(
-            name=name, enterprise=orgs[ent], school=orgs[school], major=major, intake_year=year, mode=mode,
-            planned=planned, enrolled=enrolled, graduated=graduated, employed=employed, agreement=_agreement(agreement),
+            name=name,
+            enterprise=orgs[ent],
+            school=orgs[school],
+            major=major,
+            intake_year=year,
+            mode=mode,
+            planned=planned,
+            enrolled=enrolled,
+            graduated=graduated,
+            employed=employed,
+            agreement=_agreement(agreement),
         )
-        GuestProfessor.objects.bulk_create([
-            GuestProfessor(order_class=c, name=n, enterprise=orgs[ent], title=t, appointed_on=appointed,
-                           ends_on=appointed.replace(year=appointed.year + 3) - timedelta(days=1))
-            for n, t in profs
-        ])
+        GuestProfessor.objects.bulk_create(
+            [
+                GuestProfessor(
+                    order_class=c,
+                    name=n,
+                    enterprise=orgs[ent],
+                    title=t,
+                    appointed_on=appointed,
+                    ends_on=appointed.replace(year=appointed.year + 3) - timedelta(days=1),
+                )
+                for n, t in profs
+            ]
+        )
         created += 1
     return created
 
@@ -214,12 +270,20 @@ def _seed_sessions(orgs, rng, staff, cal):
                 headcount = rng.choice((120, 150, 180, 200, 240, 300))
             else:
                 headcount = rng.choice((30, 40, 45, 50, 60, 80))
-            sessions.append(TrainingSession(
-                title=f"{topic}（{year}年第{numbers[topic]}期）", kind=kind, provider=provider,
-                starts_at=_at(start_day, 9), ends_at=_at(end_day, 17),
-                hours=Decimal(days * 8), declared_headcount=headcount, status=status,
-                place=place if i % 5 == 0 else None, location="兰州新区职教园区" if i % 5 else "",
-            ))
+            sessions.append(
+                TrainingSession(
+                    title=f"{topic}（{year}年第{numbers[topic]}期）",
+                    kind=kind,
+                    provider=provider,
+                    starts_at=_at(start_day, 9),
+                    ends_at=_at(end_day, 17),
+                    hours=Decimal(days * 8),
+                    declared_headcount=headcount,
+                    status=status,
+                    place=place if i % 5 == 0 else None,
+                    location="兰州新区职教园区" if i % 5 else "",
+                )
+            )
     TrainingSession.objects.bulk_create(sessions)
     Through = TrainingSession.beneficiaries.through
     for s in sessions:
@@ -238,8 +302,13 @@ def _seed_sessions(orgs, rng, staff, cal):
         ]
         result = imports.validate(table, "csv")
         imp = TraineeImport.objects.create(
-            session=s, uploaded_by=staff, file_name=f"{s.title}签到表.xlsx", file_format="xlsx",
-            row_count=len(result.rows), status=ImportStatus.CONFIRMED, confirmed_by=staff,
+            session=s,
+            uploaded_by=staff,
+            file_name=f"{s.title}签到表.xlsx",
+            file_format="xlsx",
+            row_count=len(result.rows),
+            status=ImportStatus.CONFIRMED,
+            confirmed_by=staff,
             confirmed_at=s.ends_at + timedelta(days=1),
         )
         services.insert_trainees(s, result.rows, batch=imp)
@@ -261,21 +330,32 @@ def _seed_teachers(orgs, rng, cal):
     teachers = []
     for school in SCHOOLS:
         for n in range(1, 31):
-            teachers.append(Teacher(
-                school=orgs[school], name=_name(rng), subject_area=rng.choice(SUBJECTS[school]),
-                title=rng.choice(TITLES), employee_no=f"{prefix[school]}-{n:03d}",
-            ))
+            teachers.append(
+                Teacher(
+                    school=orgs[school],
+                    name=_name(rng),
+                    subject_area=rng.choice(SUBJECTS[school]),
+                    title=rng.choice(TITLES),
+                    employee_no=f"{prefix[school]}-{n:03d}",
+                )
+            )
     Teacher.objects.bulk_create(teachers)
-    dual_sessions = list(TrainingSession.objects.filter(
-        kind=TrainingKind.DUAL_TEACHER, status=SessionStatus.HELD).order_by("ends_at"))
+    dual_sessions = list(
+        TrainingSession.objects.filter(kind=TrainingKind.DUAL_TEACHER, status=SessionStatus.HELD).order_by("ends_at")
+    )
     enterprises = [o for o in orgs.values() if o.kind == OrganizationKind.ENTERPRISE]
     trainings, practices, recognitions = [], [], []
 
     def trained(t, i, day):
-        trainings.append(DualTeacherTraining(
-            teacher=t, completed_on=day, session=_dual_session(dual_sessions, day) if i % 2 else None,
-            hours=Decimal(rng.choice((24, 40, 56, 80))), provider=orgs[LZPC],
-        ))
+        trainings.append(
+            DualTeacherTraining(
+                teacher=t,
+                completed_on=day,
+                session=_dual_session(dual_sessions, day) if i % 2 else None,
+                hours=Decimal(rng.choice((24, 40, 56, 80))),
+                provider=orgs[LZPC],
+            )
+        )
 
     for i, t in enumerate(teachers):
         if i % 3 != 2:
@@ -285,23 +365,33 @@ def _seed_teachers(orgs, rng, cal):
         if i % 3 != 0 and this_year <= cal.today:
             trained(t, i, this_year)
         if i % 4 == 0:
-            trainings.append(DualTeacherTraining(teacher=t, completed_on=cal.at(2, 7, 20), hours=Decimal(40),
-                                                 provider=orgs[LZPC]))
+            trainings.append(
+                DualTeacherTraining(teacher=t, completed_on=cal.at(2, 7, 20), hours=Decimal(40), provider=orgs[LZPC])
+            )
         if i % 2 == 0:
             start = cal.at(1, rng.choice((1, 7)), 5)
         else:
             start = cal.so_far(rng.choice((0.2, 0.6)))
         if i % 4 != 3:
-            practices.append(EnterprisePractice(
-                teacher=t, enterprise=rng.choice(enterprises), start_date=start, end_date=start + timedelta(days=45),
-                position=rng.choice(("工艺技术员", "设备工程师", "质量检验员", "生产调度")),
-            ))
+            practices.append(
+                EnterprisePractice(
+                    teacher=t,
+                    enterprise=rng.choice(enterprises),
+                    start_date=start,
+                    end_date=start + timedelta(days=45),
+                    position=rng.choice(("工艺技术员", "设备工程师", "质量检验员", "生产调度")),
+                )
+            )
         recognized = cal.at(1, 9, 10) if i % 5 in (0, 1) else date(cal.year, 6, 15) if i % 5 == 2 else None
         if recognized is not None and recognized <= cal.today:
-            recognitions.append(DualTeacherRecognition(
-                teacher=t, level=rng.choice(list(RecognitionLevel)), recognized_on=recognized,
-                body="甘肃省教育厅" if i % 2 else "兰州新区教育和卫健委",
-            ))
+            recognitions.append(
+                DualTeacherRecognition(
+                    teacher=t,
+                    level=rng.choice(list(RecognitionLevel)),
+                    recognized_on=recognized,
+                    body="甘肃省教育厅" if i % 2 else "兰州新区教育和卫健委",
+                )
+            )
     DualTeacherTraining.objects.bulk_create(trainings)
     EnterprisePractice.objects.bulk_create(practices)
     DualTeacherRecognition.objects.bulk_create(recognitions)
@@ -322,7 +412,8 @@ def _seed_visits(orgs, cal):
         (cal.so_far(0.7), LZPC, enterprises[:4], 120, "兰州石化职业技术大学师生走访新材料企业，对接顶岗实习岗位。"),
     ]
     for day, visitor, visited, participants, text in visits:
-        v = ExchangeVisit.objects.create(date=day, visiting_organization=orgs[visitor], participants=participants,
-                                         purpose=text)
+        v = ExchangeVisit.objects.create(
+            date=day, visiting_organization=orgs[visitor], participants=participants, purpose=text
+        )
         v.visited.set(visited)
     return len(visits)

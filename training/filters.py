@@ -35,10 +35,20 @@ class OrderClassFilterSet(SearchFilterSet):
     intake_until = YearFilter(field_name="intake_year", lookup_expr="lte", label=_("招生年份不晚于"))
     mode = django_filters.ChoiceFilter(choices=OrderClassMode.choices, label=_("培养模式"))
     ordering = django_filters.OrderingFilter(
-        fields=(("name", "name"), ("intake_year", "intake_year"), ("enrolled", "enrolled"),
-                ("graduated", "graduated"), ("employed", "employed")),
-        field_labels={"name": _("名称"), "intake_year": _("招生年份"), "enrolled": _("实际招收"),
-                      "graduated": _("毕业人数"), "employed": _("录用人数")},
+        fields=(
+            ("name", "name"),
+            ("intake_year", "intake_year"),
+            ("enrolled", "enrolled"),
+            ("graduated", "graduated"),
+            ("employed", "employed"),
+        ),
+        field_labels={
+            "name": _("名称"),
+            "intake_year": _("招生年份"),
+            "enrolled": _("实际招收"),
+            "graduated": _("毕业人数"),
+            "employed": _("录用人数"),
+        },
         label=_("排序"),
     )
 
@@ -51,8 +61,9 @@ class GuestProfessorFilterSet(SearchFilterSet):
     search_fields = ("name", "title", "enterprise__name")
     order_class = IdFilter(field_name="order_class_id", label=_("订单班编号"))
     enterprise = django_filters.ModelChoiceFilter(queryset=_orgs, label=_("所在企业"))
-    ordering = django_filters.OrderingFilter(fields=(("name", "name"), ("appointed_on", "appointed_on")),
-                                             label=_("排序"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("name", "name"), ("appointed_on", "appointed_on")), label=_("排序")
+    )
 
     class Meta:
         model = GuestProfessor
@@ -65,14 +76,29 @@ class TrainingSessionFilterSet(SearchFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=SessionStatus.choices, label=_("状态"))
     provider = django_filters.ModelChoiceFilter(queryset=_orgs, label=_("承办单位"))
     beneficiary = django_filters.ModelChoiceFilter(
-        queryset=_orgs, field_name="beneficiaries", label=_("受益单位"), distinct=True,
+        queryset=_orgs,
+        field_name="beneficiaries",
+        label=_("受益单位"),
+        distinct=True,
     )
     year = YearFilter(field_name="ends_at", lookup_expr="year", label=_("结束年份"))
     ordering = django_filters.OrderingFilter(
-        fields=(("title", "title"), ("starts_at", "starts_at"), ("ends_at", "ends_at"), ("hours", "hours"),
-                ("declared_headcount", "declared_headcount"), ("trainee_count", "trainee_count")),
-        field_labels={"title": _("名称"), "starts_at": _("开始时间"), "ends_at": _("结束时间"), "hours": _("学时"),
-                      "declared_headcount": _("申报人数"), "trainee_count": _("名单人数")},
+        fields=(
+            ("title", "title"),
+            ("starts_at", "starts_at"),
+            ("ends_at", "ends_at"),
+            ("hours", "hours"),
+            ("declared_headcount", "declared_headcount"),
+            ("trainee_count", "trainee_count"),
+        ),
+        field_labels={
+            "title": _("名称"),
+            "starts_at": _("开始时间"),
+            "ends_at": _("结束时间"),
+            "hours": _("学时"),
+            "declared_headcount": _("申报人数"),
+            "trainee_count": _("名单人数"),
+        },
         label=_("排序"),
     )
 
@@ -84,8 +110,7 @@ class TrainingSessionFilterSet(SearchFilterSet):
 class TraineeFilterSet(SearchFilterSet):
     search_fields = ("name", "employer", "id_number_masked")
     session = IdFilter(field_name="session_id", label=_("培训编号"))
-    ordering = django_filters.OrderingFilter(fields=(("name", "name"), ("row_number", "row_number")),
-                                             label=_("排序"))
+    ordering = django_filters.OrderingFilter(fields=(("name", "name"), ("row_number", "row_number")), label=_("排序"))
 
     class Meta:
         model = Trainee

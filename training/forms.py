@@ -33,8 +33,21 @@ def _own_org_only(form, field_name):
 class OrderClassForm(PortalModelForm):
     class Meta:
         model = OrderClass
-        fields = ["name", "enterprise", "school", "major", "intake_year", "graduation_year", "agreement", "mode",
-                  "planned", "enrolled", "graduated", "employed", "notes"]
+        fields = [
+            "name",
+            "enterprise",
+            "school",
+            "major",
+            "intake_year",
+            "graduation_year",
+            "agreement",
+            "mode",
+            "planned",
+            "enrolled",
+            "graduated",
+            "employed",
+            "notes",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,8 +76,20 @@ class GuestProfessorForm(PortalModelForm):
 class TrainingSessionForm(PortalModelForm):
     class Meta:
         model = TrainingSession
-        fields = ["title", "kind", "provider", "beneficiaries", "starts_at", "ends_at", "hours", "place",
-                  "location", "declared_headcount", "status", "description"]
+        fields = [
+            "title",
+            "kind",
+            "provider",
+            "beneficiaries",
+            "starts_at",
+            "ends_at",
+            "hours",
+            "place",
+            "location",
+            "declared_headcount",
+            "status",
+            "description",
+        ]
         widgets = {"beneficiaries": forms.SelectMultiple(attrs={"size": 8})}
 
     def __init__(self, *args, **kwargs):
@@ -85,7 +110,9 @@ def clean_id_number_input(value):
 
 class TeacherForm(PortalModelForm):
     id_number = forms.CharField(
-        label=_("身份证号"), max_length=24, required=False,
+        label=_("身份证号"),
+        max_length=24,
+        required=False,
         help_text=_("选填。只保存脱敏号码和不可逆摘要，用于识别同一位教师；留空则不改变已登记的号码。"),
     )
 
@@ -162,14 +189,17 @@ class ExchangeVisitForm(PortalModelForm):
 class TraineeUploadForm(forms.Form):
     file = forms.FileField(
         label=_("学员名单文件"),
-        help_text=_("Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码），表头：姓名、身份证号、性别、手机号、工作单位、岗位/职务。"),
+        help_text=_(
+            "Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码），表头：姓名、身份证号、性别、手机号、工作单位、岗位/职务。"
+        ),
     )
 
 
 class TraineeAddForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
-    id_number = forms.CharField(label=_("身份证号"), max_length=18, required=False,
-                                help_text=_("只保存脱敏号码和不可逆摘要，用于识别同一人。"))
+    id_number = forms.CharField(
+        label=_("身份证号"), max_length=18, required=False, help_text=_("只保存脱敏号码和不可逆摘要，用于识别同一人。")
+    )
     gender = forms.ChoiceField(label=_("性别"), choices=[("", "—"), ("男", _("男")), ("女", _("女"))], required=False)
     phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
     employer = forms.CharField(label=_("工作单位"), max_length=200, required=False)
@@ -180,7 +210,9 @@ class TeacherMergeForm(PortalForm):
     """Which records of the same person to merge into the kept one."""
 
     duplicates = forms.ModelMultipleChoiceField(
-        label=_("合并到本条记录的重复记录"), queryset=Teacher.objects.none(), widget=forms.CheckboxSelectMultiple,
+        label=_("合并到本条记录的重复记录"),
+        queryset=Teacher.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("所选记录的双师型培训、企业实践和认定记录将移到本条记录，空白信息由其补全，然后删除所选记录。"),
     )
 
@@ -194,8 +226,10 @@ class TeacherMergeForm(PortalForm):
         if keep.id_number_hash:
             same |= Q(id_number_hash=keep.id_number_hash)
         field.queryset = Teacher.objects.filter(same).exclude(pk=keep.pk).select_related("school").order_by("pk")
-        field.label_from_instance = lambda t: _("#%(pk)s %(name)s（%(school)s，工号 %(no)s）") % {
-            "pk": t.pk, "name": t.name, "school": t.school, "no": t.employee_no or "—"}
+        field.label_from_instance = lambda t: (
+            _("#%(pk)s %(name)s（%(school)s，工号 %(no)s）")
+            % {"pk": t.pk, "name": t.name, "school": t.school, "no": t.employee_no or "—"}
+        )
 
 
 class ConfirmForm(forms.Form):

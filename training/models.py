@@ -95,19 +95,31 @@ class OrderClass(models.Model):
 
     name = models.CharField(_("班级名称"), max_length=200)
     enterprise = models.ForeignKey(
-        "members.Organization", on_delete=models.PROTECT, related_name="sponsored_order_classes",
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="sponsored_order_classes",
         verbose_name=_("订单企业"),
     )
     school = models.ForeignKey(
-        "members.Organization", on_delete=models.PROTECT, related_name="order_classes", verbose_name=_("学校"),
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="order_classes",
+        verbose_name=_("学校"),
     )
     major = models.CharField(_("专业"), max_length=100)
     intake_year = models.PositiveIntegerField(_("招生年份"))
     graduation_year = models.PositiveIntegerField(
-        _("毕业年份"), null=True, blank=True, help_text=_("留空按学制三年计（招生年份 + 3）。"),
+        _("毕业年份"),
+        null=True,
+        blank=True,
+        help_text=_("留空按学制三年计（招生年份 + 3）。"),
     )
     agreement = models.ForeignKey(
-        "projects.Agreement", on_delete=models.SET_NULL, null=True, blank=True, related_name="order_classes",
+        "projects.Agreement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="order_classes",
         verbose_name=_("合作协议"),
     )
     mode = models.CharField(_("培养模式"), max_length=32, choices=OrderClassMode.choices, default=OrderClassMode.ORDER)
@@ -198,11 +210,16 @@ class GuestProfessor(models.Model):
     """An enterprise expert appointed guest professor (客座教授/产业导师) of an order class: 人才互聘."""
 
     order_class = models.ForeignKey(
-        OrderClass, on_delete=models.CASCADE, related_name="guest_professors", verbose_name=_("订单班"),
+        OrderClass,
+        on_delete=models.CASCADE,
+        related_name="guest_professors",
+        verbose_name=_("订单班"),
     )
     name = models.CharField(_("姓名"), max_length=50)
     enterprise = models.ForeignKey(
-        "members.Organization", on_delete=models.PROTECT, related_name="guest_professors",
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="guest_professors",
         verbose_name=_("所在企业"),
     )
     title = models.CharField(_("职务/称号"), max_length=200, blank=True)
@@ -271,8 +288,11 @@ class SessionStatus(models.TextChoices):
 
 # Person-times (人次) of a session: the imported trainee list where there is one, else the declared
 # headcount. The one definition: with_person_times() and the dashboards' sums use this expression.
-PERSON_TIMES = Case(When(trainee_count__gt=0, then=F("trainee_count")), default=F("declared_headcount"),
-                    output_field=models.IntegerField())
+PERSON_TIMES = Case(
+    When(trainee_count__gt=0, then=F("trainee_count")),
+    default=F("declared_headcount"),
+    output_field=models.IntegerField(),
+)
 
 
 class TrainingSessionQuerySet(RestrictedQuerySet):
@@ -307,17 +327,26 @@ class TrainingSession(models.Model):
     title = models.CharField(_("培训名称"), max_length=200)
     kind = models.CharField(_("培训类型"), max_length=32, choices=TrainingKind.choices)
     provider = models.ForeignKey(
-        "members.Organization", on_delete=models.PROTECT, related_name="provided_sessions",
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="provided_sessions",
         verbose_name=_("承办单位"),
     )
     beneficiaries = models.ManyToManyField(
-        "members.Organization", blank=True, related_name="benefited_sessions", verbose_name=_("受益单位"),
+        "members.Organization",
+        blank=True,
+        related_name="benefited_sessions",
+        verbose_name=_("受益单位"),
     )
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
     hours = models.DecimalField(_("学时"), max_digits=7, decimal_places=1, default=Decimal("0"))
     place = models.ForeignKey(
-        "projects.Platform", on_delete=models.SET_NULL, null=True, blank=True, related_name="training_sessions",
+        "projects.Platform",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="training_sessions",
         verbose_name=_("培训地点（共建平台）"),
     )
     location = models.CharField(_("地点说明"), max_length=200, blank=True)
@@ -402,7 +431,11 @@ class Trainee(models.Model):
     # No index of its own: the unique (session, person_key) index leads with the session. Fewer
     # indexes keep a 100,000-row COPY fast.
     session = models.ForeignKey(
-        TrainingSession, on_delete=models.CASCADE, related_name="trainees", verbose_name=_("培训"), db_index=False,
+        TrainingSession,
+        on_delete=models.CASCADE,
+        related_name="trainees",
+        verbose_name=_("培训"),
+        db_index=False,
     )
     name = models.CharField(_("姓名"), max_length=50)
     id_number_hash = models.CharField(_("身份证号摘要"), max_length=64, blank=True, editable=False)
@@ -418,8 +451,15 @@ class Trainee(models.Model):
     # No database constraint and no index: two fewer per-row costs in a 100,000-row COPY. An import
     # record is only deleted with its session, and the session's trainees go with it.
     import_batch = models.ForeignKey(
-        "training.TraineeImport", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="trainees",
-        verbose_name=_("导入批次"), editable=False, db_constraint=False, db_index=False,
+        "training.TraineeImport",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="trainees",
+        verbose_name=_("导入批次"),
+        editable=False,
+        db_constraint=False,
+        db_index=False,
     )
 
     objects = TraineeQuerySet.as_manager()
@@ -430,7 +470,8 @@ class Trainee(models.Model):
         ordering = ["session", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["session", "person_key"], name="trainee_unique_person_per_session",
+                fields=["session", "person_key"],
+                name="trainee_unique_person_per_session",
                 violation_error_message=_("该学员已在本次培训名单中。"),
             ),
         ]
@@ -461,10 +502,17 @@ class TraineeImport(models.Model):
     """One upload of a trainee list for a session: who, when, which file, how many rows, outcome."""
 
     session = models.ForeignKey(
-        TrainingSession, on_delete=models.CASCADE, related_name="imports", verbose_name=_("培训"),
+        TrainingSession,
+        on_delete=models.CASCADE,
+        related_name="imports",
+        verbose_name=_("培训"),
     )
     uploaded_by = models.ForeignKey(
-        "members.User", on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("上传人"),
+        "members.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("上传人"),
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     file_name = models.CharField(_("文件名"), max_length=255)
@@ -474,7 +522,11 @@ class TraineeImport(models.Model):
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
     status = models.CharField(_("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PREVIEW)
     confirmed_by = models.ForeignKey(
-        "members.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "members.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("确认人"),
     )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
@@ -533,8 +585,14 @@ class TeacherQuerySet(RestrictedQuerySet):
         number and the others share one. Records with two different 身份证号 never form a group.
         """
         groups, seen = [], set()
-        hashes = (self.exclude(id_number_hash="").order_by().values("id_number_hash")
-                  .annotate(n=models.Count("pk")).filter(n__gt=1).values_list("id_number_hash", flat=True))
+        hashes = (
+            self.exclude(id_number_hash="")
+            .order_by()
+            .values("id_number_hash")
+            .annotate(n=models.Count("pk"))
+            .filter(n__gt=1)
+            .values_list("id_number_hash", flat=True)
+        )
         by_hash = {}
         for t in self.filter(id_number_hash__in=list(hashes)).select_related("school").order_by("pk"):
             by_hash.setdefault(t.id_number_hash, []).append(t)
@@ -568,8 +626,11 @@ def _same_name_groups(members, seen):
     if blank and len(by_number) <= 1:
         group = blank + [t for same in by_number.values() for t in same]
         if len(group) > 1:
-            found.append(DuplicateGroup(
-                _("同一学校、同名，其中 %(n)d 条没有工号") % {"n": len(blank)}, sorted(group, key=lambda t: t.pk)))
+            found.append(
+                DuplicateGroup(
+                    _("同一学校、同名，其中 %(n)d 条没有工号") % {"n": len(blank)}, sorted(group, key=lambda t: t.pk)
+                )
+            )
     kept = []
     for group in found:
         ids = frozenset(t.pk for t in group.teachers)
@@ -584,7 +645,10 @@ class Teacher(models.Model):
     """A teacher at a member school (教师)."""
 
     school = models.ForeignKey(
-        "members.Organization", on_delete=models.PROTECT, related_name="teachers", verbose_name=_("学校"),
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="teachers",
+        verbose_name=_("学校"),
     )
     name = models.CharField(_("姓名"), max_length=50)
     subject_area = models.CharField(_("专业领域"), max_length=100, blank=True)
@@ -605,12 +669,14 @@ class Teacher(models.Model):
         ordering = ["school", "name", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["school", "employee_no"], condition=~models.Q(employee_no=""),
+                fields=["school", "employee_no"],
+                condition=~models.Q(employee_no=""),
                 name="teacher_unique_employee_no_per_school",
                 violation_error_message=_("同一学校的工号不能重复。"),
             ),
             models.UniqueConstraint(
-                fields=["id_number_hash"], condition=~models.Q(id_number_hash=""),
+                fields=["id_number_hash"],
+                condition=~models.Q(id_number_hash=""),
                 name="teacher_unique_id_number",
                 violation_error_message=_("该教师已登记。"),
             ),
@@ -653,7 +719,9 @@ class Teacher(models.Model):
             if found is not None:
                 return found, "id_number"
         if self.school_id and self.employee_no:
-            found = others.filter(school_id=self.school_id, employee_no=self.employee_no).select_related("school").first()
+            found = (
+                others.filter(school_id=self.school_id, employee_no=self.employee_no).select_related("school").first()
+            )
             if found is not None:
                 return found, "employee_no"
         return None, None
@@ -669,7 +737,11 @@ class Teacher(models.Model):
             return None
         if Teacher.objects.for_user(user, VIEW).filter(pk=found.pk).exists():
             message = _("该教师已登记：#%(pk)s %(name)s（%(school)s，工号 %(no)s），同一人不能重复登记。") % {
-                "pk": found.pk, "name": found.name, "school": found.school, "no": found.employee_no or "—"}
+                "pk": found.pk,
+                "name": found.name,
+                "school": found.school,
+                "no": found.employee_no or "—",
+            }
         else:
             message = _("该教师已登记。")
         return ValidationError({field: message}, code="same_person")
@@ -704,17 +776,28 @@ class DualTeacherTraining(TeacherRecordMixin, models.Model):
     """A completed dual-qualified (双师型) training of a teacher."""
 
     teacher = models.ForeignKey(
-        Teacher, on_delete=models.CASCADE, related_name="dual_trainings", verbose_name=_("教师"),
+        Teacher,
+        on_delete=models.CASCADE,
+        related_name="dual_trainings",
+        verbose_name=_("教师"),
     )
     completed_on = models.DateField(_("完成日期"))
     session = models.ForeignKey(
-        TrainingSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="dual_teacher_records",
+        TrainingSession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="dual_teacher_records",
         verbose_name=_("培训"),
     )
     hours = models.DecimalField(_("学时"), max_digits=7, decimal_places=1, default=Decimal("0"))
     provider = models.ForeignKey(
-        "members.Organization", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="dual_trainings_provided", verbose_name=_("培训单位"),
+        "members.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="dual_trainings_provided",
+        verbose_name=_("培训单位"),
     )
     notes = models.CharField(_("备注"), max_length=200, blank=True)
 
@@ -728,7 +811,8 @@ class DualTeacherTraining(TeacherRecordMixin, models.Model):
         indexes = [models.Index(fields=["completed_on", "teacher"], name="training_dual_completed")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(hours__gte=0), name="dualteachertraining_hours_not_negative",
+                condition=models.Q(hours__gte=0),
+                name="dualteachertraining_hours_not_negative",
                 violation_error_message=_("学时不能为负数。"),
             ),
         ]
@@ -746,10 +830,15 @@ class EnterprisePractice(TeacherRecordMixin, models.Model):
     """A teacher's enterprise practice (企业实践/入企挂职)."""
 
     teacher = models.ForeignKey(
-        Teacher, on_delete=models.CASCADE, related_name="enterprise_practices", verbose_name=_("教师"),
+        Teacher,
+        on_delete=models.CASCADE,
+        related_name="enterprise_practices",
+        verbose_name=_("教师"),
     )
     enterprise = models.ForeignKey(
-        "members.Organization", on_delete=models.PROTECT, related_name="teacher_practices",
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="teacher_practices",
         verbose_name=_("实践企业"),
     )
     start_date = models.DateField(_("开始日期"))
@@ -795,7 +884,10 @@ class DualTeacherRecognition(TeacherRecordMixin, models.Model):
     """A dual-qualified (双师型) recognition of a teacher at a level by a recognising body."""
 
     teacher = models.ForeignKey(
-        Teacher, on_delete=models.CASCADE, related_name="recognitions", verbose_name=_("教师"),
+        Teacher,
+        on_delete=models.CASCADE,
+        related_name="recognitions",
+        verbose_name=_("教师"),
     )
     level = models.CharField(_("认定等级"), max_length=16, choices=RecognitionLevel.choices)
     recognized_on = models.DateField(_("认定日期"))
@@ -830,10 +922,15 @@ class ExchangeVisit(models.Model):
 
     date = models.DateField(_("日期"))
     visiting_organization = models.ForeignKey(
-        "members.Organization", on_delete=models.PROTECT, related_name="visits_made", verbose_name=_("走访单位"),
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="visits_made",
+        verbose_name=_("走访单位"),
     )
     visited = models.ManyToManyField(
-        "members.Organization", related_name="visits_received", verbose_name=_("被走访单位"),
+        "members.Organization",
+        related_name="visits_received",
+        verbose_name=_("被走访单位"),
     )
     participants = models.PositiveIntegerField(_("参加人数"), default=0)
     purpose = models.TextField(_("目的与内容"))

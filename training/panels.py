@@ -20,20 +20,39 @@ def organization_panels(request, org):
     sessions = (
         TrainingSession.objects.for_user(user)
         .filter(pk__in=TrainingSession.objects.filter(Q(provider=org) | Q(beneficiaries=org)).values("pk"))
-        .select_related("provider").annotate(is_lead=is_lead(provider=org))
+        .select_related("provider")
+        .annotate(is_lead=is_lead(provider=org))
     )
-    classes = (OrderClass.objects.for_user(user).filter(Q(school=org) | Q(enterprise=org))
-               .select_related("enterprise", "school").annotate(is_lead=is_lead(school=org)))
-    teachers = Teacher.objects.for_user(user).filter(school=org).annotate(training_count=Count("dual_trainings")).order_by("name", "id")
+    classes = (
+        OrderClass.objects.for_user(user)
+        .filter(Q(school=org) | Q(enterprise=org))
+        .select_related("enterprise", "school")
+        .annotate(is_lead=is_lead(school=org))
+    )
+    teachers = (
+        Teacher.objects.for_user(user)
+        .filter(school=org)
+        .annotate(training_count=Count("dual_trainings"))
+        .order_by("name", "id")
+    )
     visits = (
         ExchangeVisit.objects.for_user(user)
         .filter(pk__in=ExchangeVisit.objects.filter(Q(visiting_organization=org) | Q(visited=org)).values("pk"))
-        .select_related("visiting_organization").annotate(is_lead=is_lead(visiting_organization=org))
+        .select_related("visiting_organization")
+        .annotate(is_lead=is_lead(visiting_organization=org))
     )
-    return [{
-        "template": "training/panel_training.html", "org": org,
-        "sessions": sessions[:PANEL_ROWS], "session_total": sessions.count(),
-        "classes": classes[:PANEL_ROWS], "class_total": classes.count(),
-        "show_teachers": org.is_school, "teachers": teachers[:PANEL_ROWS], "teacher_total": teachers.count(),
-        "visits": visits[:PANEL_ROWS], "visit_total": visits.count(),
-    }]
+    return [
+        {
+            "template": "training/panel_training.html",
+            "org": org,
+            "sessions": sessions[:PANEL_ROWS],
+            "session_total": sessions.count(),
+            "classes": classes[:PANEL_ROWS],
+            "class_total": classes.count(),
+            "show_teachers": org.is_school,
+            "teachers": teachers[:PANEL_ROWS],
+            "teacher_total": teachers.count(),
+            "visits": visits[:PANEL_ROWS],
+            "visit_total": visits.count(),
+        }
+    ]

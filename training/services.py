@@ -41,8 +41,17 @@ PREVIEW_ROWS = 20
 MAX_ERRORS_SHOWN = 500
 SQLITE_BATCH = 80  # 11 columns × 80 rows stays under SQLite's 999 parameters
 TRAINEE_COLUMNS = (
-    "session_id", "name", "id_number_hash", "id_number_masked", "person_key", "gender", "phone", "employer",
-    "job_title", "row_number", "import_batch_id",
+    "session_id",
+    "name",
+    "id_number_hash",
+    "id_number_masked",
+    "person_key",
+    "gender",
+    "phone",
+    "employer",
+    "job_title",
+    "row_number",
+    "import_batch_id",
 )
 
 
@@ -52,7 +61,8 @@ class ImportRejected(ValidationError):
     def __init__(self, result):
         self.result = result
         super().__init__(
-            _("文件中有 %(n)d 处错误，未导入任何学员。请按下面列出的行和列修改后重新上传。") % {"n": len(result.errors)},
+            _("文件中有 %(n)d 处错误，未导入任何学员。请按下面列出的行和列修改后重新上传。")
+            % {"n": len(result.errors)},
             code="row_errors",
         )
 
@@ -90,7 +100,8 @@ def stage_import(session, uploaded_file, *, by):
     max_bytes = imports.max_upload_bytes()
     if size > max_bytes:
         raise imports.ImportFileError(
-            _("文件过大（%(size).1f MB），上限为 %(max).0f MB。") % {"size": size / 1048576, "max": max_bytes / 1048576},
+            _("文件过大（%(size).1f MB），上限为 %(max).0f MB。")
+            % {"size": size / 1048576, "max": max_bytes / 1048576},
             code="too_big",
         )
     folder = imports_dir()
@@ -117,15 +128,24 @@ def stage_import(session, uploaded_file, *, by):
                     lines.clear()
 
             result = imports.read_and_validate(
-                upload_path, file_format, existing_keys=existing_person_keys(session), keep_rows=False, sink=keep,
+                upload_path,
+                file_format,
+                existing_keys=existing_person_keys(session),
+                keep_rows=False,
+                sink=keep,
             )
             out.write("".join(lines))
         if not result.ok:
             raise ImportRejected(result)
         imp = TraineeImport.objects.create(
-            session=session, uploaded_by=by, file_name=os.path.basename(uploaded_file.name or "")[:255] or "upload",
-            stored_file=stored_path.name, file_format=file_format, row_count=result.row_count,
-            status=ImportStatus.PREVIEW, preview_rows=preview,
+            session=session,
+            uploaded_by=by,
+            file_name=os.path.basename(uploaded_file.name or "")[:255] or "upload",
+            stored_file=stored_path.name,
+            file_format=file_format,
+            row_count=result.row_count,
+            status=ImportStatus.PREVIEW,
+            preview_rows=preview,
         )
     except BaseException:
         _remove(stored_path)
@@ -306,7 +326,9 @@ def add_trainee(session, data, *, by):
     with transaction.atomic():
         session = TrainingSession.objects.select_for_update().get(pk=session.pk)
         _check_can_change(session, by)
-        result = imports.validate([imports.TEMPLATE_HEADERS, cells], "form", existing_keys=existing_person_keys(session))
+        result = imports.validate(
+            [imports.TEMPLATE_HEADERS, cells], "form", existing_keys=existing_person_keys(session)
+        )
         if not result.ok:
             errors = {}
             keys = {header: key for key, header, _r in imports.COLUMNS}
@@ -316,8 +338,14 @@ def add_trainee(session, data, *, by):
         row = result.rows[0]
         row.row = None
         trainee = Trainee.objects.create(
-            session=session, name=row.name, id_number_hash=row.id_number_hash, id_number_masked=row.id_number_masked,
-            person_key=row.person_key, gender=row.gender, phone=row.phone, employer=row.employer,
+            session=session,
+            name=row.name,
+            id_number_hash=row.id_number_hash,
+            id_number_masked=row.id_number_masked,
+            person_key=row.person_key,
+            gender=row.gender,
+            phone=row.phone,
+            employer=row.employer,
             job_title=row.job_title,
         )
         refresh_trainee_count(session)

@@ -42,8 +42,7 @@ urlpatterns = [
     path("teachers/<int:pk>/practices/add/", v.EnterprisePracticeCreateView.as_view(), name="practice_add"),
     path("practices/<int:pk>/edit/", v.EnterprisePracticeUpdateView.as_view(), name="practice_edit"),
     path("practices/<int:pk>/delete/", v.EnterprisePracticeDeleteView.as_view(), name="practice_delete"),
-    path("teachers/<int:pk>/recognitions/add/", v.DualTeacherRecognitionCreateView.as_view(),
-         name="recognition_add"),
+    path("teachers/<int:pk>/recognitions/add/", v.DualTeacherRecognitionCreateView.as_view(), name="recognition_add"),
     path("recognitions/<int:pk>/edit/", v.DualTeacherRecognitionUpdateView.as_view(), name="recognition_edit"),
     path("recognitions/<int:pk>/delete/", v.DualTeacherRecognitionDeleteView.as_view(), name="recognition_delete"),
     # Exchange visits

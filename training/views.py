@@ -93,9 +93,17 @@ class OrderClassListView(PortalListView):
     select_related = ("enterprise", "school")
     export_name = "order-classes"
     export_fields = (
-        (_("班级名称"), "name"), (_("订单企业"), "enterprise.name"), (_("学校"), "school.name"), (_("专业"), "major"),
-        (_("招生年份"), "intake_year"), (_("毕业年份"), lambda o: o.last_year), (_("培养模式"), "mode"), (_("计划人数"), "planned"), (_("实际招收"), "enrolled"),
-        (_("毕业人数"), "graduated"), (_("订单企业录用"), "employed"),
+        (_("班级名称"), "name"),
+        (_("订单企业"), "enterprise.name"),
+        (_("学校"), "school.name"),
+        (_("专业"), "major"),
+        (_("招生年份"), "intake_year"),
+        (_("毕业年份"), lambda o: o.last_year),
+        (_("培养模式"), "mode"),
+        (_("计划人数"), "planned"),
+        (_("实际招收"), "enrolled"),
+        (_("毕业人数"), "graduated"),
+        (_("订单企业录用"), "employed"),
         (_("订单就业率(%)"), lambda o: o.employment_rate_percent),
     )
 
@@ -166,11 +174,18 @@ class TrainingSessionListView(PortalListView):
     prefetch_related = ("beneficiaries",)
     export_name = "training-sessions"
     export_fields = (
-        (_("培训名称"), "title"), (_("培训类型"), "kind"), (_("承办单位"), "provider.name"),
+        (_("培训名称"), "title"),
+        (_("培训类型"), "kind"),
+        (_("承办单位"), "provider.name"),
         (_("受益单位"), lambda s: "、".join(o.name for o in s.beneficiaries.all())),
-        (_("开始时间"), "starts_at"), (_("结束时间"), "ends_at"), (_("学时"), lambda s: float(s.hours)),
-        (_("地点"), lambda s: s.place.name if s.place else s.location), (_("申报人数"), "declared_headcount"),
-        (_("名单人数"), "trainee_count"), (_("人次"), "person_times"), (_("状态"), "status"),
+        (_("开始时间"), "starts_at"),
+        (_("结束时间"), "ends_at"),
+        (_("学时"), lambda s: float(s.hours)),
+        (_("地点"), lambda s: s.place.name if s.place else s.location),
+        (_("申报人数"), "declared_headcount"),
+        (_("名单人数"), "trainee_count"),
+        (_("人次"), "person_times"),
+        (_("状态"), "status"),
     )
 
 
@@ -215,8 +230,13 @@ class TraineeListView(PortalListView):
     paginate_by = 50
     export_name = "trainees"
     export_fields = (
-        (_("培训"), "session.title"), (_("姓名"), "name"), (_("身份证号（脱敏）"), "id_number_masked"),
-        (_("性别"), "gender"), (_("手机号"), "phone"), (_("工作单位"), "employer"), (_("岗位/职务"), "job_title"),
+        (_("培训"), "session.title"),
+        (_("姓名"), "name"),
+        (_("身份证号（脱敏）"), "id_number_masked"),
+        (_("性别"), "gender"),
+        (_("手机号"), "phone"),
+        (_("工作单位"), "employer"),
+        (_("岗位/职务"), "job_title"),
     )
 
     def get_context_data(self, **kwargs):
@@ -224,7 +244,8 @@ class TraineeListView(PortalListView):
         session_id = self.request.GET.get("session")
         ctx["session"] = (
             TrainingSession.objects.for_user(self.request.user).filter(pk=session_id).first()
-            if session_id and session_id.isdigit() else None
+            if session_id and session_id.isdigit()
+            else None
         )
         return ctx
 
@@ -269,8 +290,11 @@ class TraineeImportView(LoginRequiredMixin, View):
         except services.ImportRejected as exc:
             errors = exc.result.errors
             return self.render(
-                form, rejected=exc.messages[0], errors=[e.as_dict() for e in errors[: services.MAX_ERRORS_SHOWN]],
-                more_errors=max(0, len(errors) - services.MAX_ERRORS_SHOWN), row_count=exc.result.row_count,
+                form,
+                rejected=exc.messages[0],
+                errors=[e.as_dict() for e in errors[: services.MAX_ERRORS_SHOWN]],
+                more_errors=max(0, len(errors) - services.MAX_ERRORS_SHOWN),
+                row_count=exc.result.row_count,
                 bad_rows=sorted({e.row for e in errors}),
             )
         except imports.ImportFileError as exc:
@@ -311,8 +335,9 @@ class TraineeImportConfirmView(_ImportStepView):
         try:
             services.confirm_import(obj.pk, by=self.request.user)
         except services.ImportRejected as exc:
-            lines = [_("第%(row)s行「%(column)s」：%(message)s") % e for e in
-                     [x.as_dict() for x in exc.result.errors[:20]]]
+            lines = [
+                _("第%(row)s行「%(column)s」：%(message)s") % e for e in [x.as_dict() for x in exc.result.errors[:20]]
+            ]
             raise ValidationError([exc.messages[0], *lines]) from exc
 
     def get_success_url(self):
@@ -369,18 +394,26 @@ class TeacherListView(PortalListView):
     select_related = ("school",)
     export_name = "teachers"
     export_fields = (
-        (_("姓名"), "name"), (_("学校"), "school.name"), (_("专业领域"), "subject_area"), (_("职称"), "title"),
+        (_("姓名"), "name"),
+        (_("学校"), "school.name"),
+        (_("专业领域"), "subject_area"),
+        (_("职称"), "title"),
         (_("工号"), "employee_no"),
     )
 
     def get_queryset(self):
         from django.db.models import Count, Max
 
-        return super().get_queryset().annotate(
-            training_count=Count("dual_trainings", distinct=True),
-            recognition_count=Count("recognitions", distinct=True),
-            last_recognized_on=Max("recognitions__recognized_on"),
-        ).order_by("school__name", "name", "id")  # Meta.ordering is dropped in GROUP BY queries
+        return (
+            super()
+            .get_queryset()
+            .annotate(
+                training_count=Count("dual_trainings", distinct=True),
+                recognition_count=Count("recognitions", distinct=True),
+                last_recognized_on=Max("recognitions__recognized_on"),
+            )
+            .order_by("school__name", "name", "id")
+        )  # Meta.ordering is dropped in GROUP BY queries
 
 
 class TeacherDetailView(PortalDetailView):
@@ -433,11 +466,14 @@ class TeacherDuplicatesView(StaffOnlyMixin, TemplateView):
         groups = Teacher.objects.for_user(self.request.user).duplicate_groups()
         ids = [t.pk for g in groups for t in g.teachers]
         counts = {
-            t.pk: t for t in Teacher.objects.filter(pk__in=ids).annotate(
+            t.pk: t
+            for t in Teacher.objects.filter(pk__in=ids)
+            .annotate(
                 training_count=Count("dual_trainings", distinct=True),
                 practice_count=Count("enterprise_practices", distinct=True),
                 recognition_count=Count("recognitions", distinct=True),
-            ).order_by()
+            )
+            .order_by()
         }
         for group in groups:
             for t in group.teachers:
@@ -541,9 +577,11 @@ class ExchangeVisitListView(PortalListView):
     prefetch_related = ("visited",)
     export_name = "exchange-visits"
     export_fields = (
-        (_("日期"), "date"), (_("走访单位"), "visiting_organization.name"),
+        (_("日期"), "date"),
+        (_("走访单位"), "visiting_organization.name"),
         (_("被走访单位"), lambda v: "、".join(o.name for o in v.visited.all())),
-        (_("参加人数"), "participants"), (_("目的与内容"), "purpose"),
+        (_("参加人数"), "participants"),
+        (_("目的与内容"), "purpose"),
     )
 
 

@@ -45,10 +45,12 @@ def history_rows(obj, limit=30):
             for change in delta.changes:
                 field = record.instance_type._meta.get_field(change.field)
                 changes.append({"field": str(field.verbose_name), "old": change.old, "new": change.new})
-        rows.append({
-            "date": record.history_date,
-            "user": record.history_user,
-            "type": {"+": _("创建"), "~": _("修改"), "-": _("删除")}.get(record.history_type, ""),
-            "changes": changes,
-        })
+        rows.append(
+            {
+                "date": record.history_date,
+                "user": record.history_user,
+                "type": {"+": _("创建"), "~": _("修改"), "-": _("删除")}.get(record.history_type, ""),
+                "changes": changes,
+            }
+        )
     return rows

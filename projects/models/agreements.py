@@ -67,7 +67,9 @@ class Agreement(models.Model):
     """A cooperation agreement (合作协议) registered by a member, with its parties, term and signed scan."""
 
     organization = models.ForeignKey(
-        "members.Organization", on_delete=models.PROTECT, related_name="registered_agreements",
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="registered_agreements",
         verbose_name=_("登记单位"),
     )
     parties = models.ManyToManyField("members.Organization", related_name="agreements", verbose_name=_("协议各方"))
@@ -78,23 +80,40 @@ class Agreement(models.Model):
     start_date = models.DateField(_("生效日期"))
     end_date = models.DateField(_("到期日期"))
     scan = models.FileField(
-        _("签署扫描件"), upload_to=attachments.agreement_scan_path, max_length=200, blank=True,
+        _("签署扫描件"),
+        upload_to=attachments.agreement_scan_path,
+        max_length=200,
+        blank=True,
     )
     scan_name = models.CharField(_("扫描件文件名"), max_length=120, blank=True, editable=False)
     scan_content_type = models.CharField(_("扫描件类型"), max_length=40, blank=True, editable=False)
     status = models.CharField(
-        _("状态"), max_length=16, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT, editable=False,
+        _("状态"),
+        max_length=16,
+        choices=AgreementStatus.choices,
+        default=AgreementStatus.DRAFT,
+        editable=False,
     )
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, editable=False)
     verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True, editable=False)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
-        related_name="+", verbose_name=_("核验人"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("核验人"),
     )
     return_reason = models.TextField(_("退回原因"), blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
-        related_name="+", verbose_name=_("登记人"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("登记人"),
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -150,12 +169,11 @@ class Agreement(models.Model):
     @property
     def is_expiring(self):
         days = self.days_left
-        return (self.status != AgreementStatus.TERMINATED and days is not None
-                and 0 <= days <= EXPIRY_WARNING_DAYS)
+        return self.status != AgreementStatus.TERMINATED and days is not None and 0 <= days <= EXPIRY_WARNING_DAYS
 
     @property
     def term_state(self):
-        """"expired", "expiring" or "" — derived from end_date, never stored."""
+        """ "expired", "expiring" or "" — derived from end_date, never stored."""
         if self.is_expired:
             return "expired"
         if self.is_expiring:
@@ -188,7 +206,11 @@ class AgreementEvent(models.Model):
     to_status = models.CharField(_("新状态"), max_length=16, choices=AgreementStatus.choices, blank=True)
     reason = models.TextField(_("原因/说明"), blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("操作人"),
     )
     at = models.DateTimeField(_("时间"), default=timezone.now)
@@ -223,7 +245,11 @@ class AgreementAttachment(models.Model):
     size = models.PositiveBigIntegerField(_("大小（字节）"))
     description = models.CharField(_("说明"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("上传人"),
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)

@@ -41,14 +41,23 @@ class Platform(models.Model):
     kind = models.CharField(_("平台类型"), max_length=32, choices=PlatformKind.choices)
     level = models.CharField(_("级别"), max_length=16, choices=PlatformLevel.choices)
     lead_organization = models.ForeignKey(
-        "members.Organization", on_delete=models.PROTECT, related_name="led_platforms", verbose_name=_("牵头单位"),
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="led_platforms",
+        verbose_name=_("牵头单位"),
     )
     organizations = models.ManyToManyField(
-        "members.Organization", related_name="platforms", verbose_name=_("共建单位"),
+        "members.Organization",
+        related_name="platforms",
+        verbose_name=_("共建单位"),
     )
     established_on = models.DateField(_("建成/认定日期"))
     project = models.ForeignKey(
-        Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="platforms",
+        Project,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="platforms",
         verbose_name=_("建设项目"),
     )
     description = models.TextField(_("简介"), blank=True)

@@ -52,10 +52,16 @@ class Project(models.Model):
     title = models.CharField(_("项目名称"), max_length=200)
     kind = models.CharField(_("项目类型"), max_length=32, choices=ProjectKind.choices)
     lead_organization = models.ForeignKey(
-        "members.Organization", on_delete=models.PROTECT, related_name="led_projects", verbose_name=_("牵头单位"),
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="led_projects",
+        verbose_name=_("牵头单位"),
     )
     partners = models.ManyToManyField(
-        "members.Organization", related_name="partner_projects", blank=True, verbose_name=_("合作单位"),
+        "members.Organization",
+        related_name="partner_projects",
+        blank=True,
+        verbose_name=_("合作单位"),
     )
     description = models.TextField(_("项目内容"), blank=True)
     budget = models.DecimalField(_("项目预算（万元）"), max_digits=12, decimal_places=2, default=0)
@@ -63,7 +69,11 @@ class Project(models.Model):
     planned_start = models.DateField(_("计划开始日期"))
     planned_end = models.DateField(_("计划结束日期"))
     status = models.CharField(
-        _("状态"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.PROPOSED, editable=False,
+        _("状态"),
+        max_length=16,
+        choices=ProjectStatus.choices,
+        default=ProjectStatus.PROPOSED,
+        editable=False,
     )
     approved_on = models.DateField(_("立项日期"), null=True, blank=True, editable=False)
     started_on = models.DateField(_("开始实施日期"), null=True, blank=True, editable=False)
@@ -91,11 +101,13 @@ class Project(models.Model):
                 violation_error_message=_("计划结束日期不能早于计划开始日期。"),
             ),
             models.CheckConstraint(
-                condition=models.Q(budget__gte=0), name="project_budget_not_negative",
+                condition=models.Q(budget__gte=0),
+                name="project_budget_not_negative",
                 violation_error_message=_("预算不能为负数。"),
             ),
             models.CheckConstraint(
-                condition=models.Q(support_fund__gte=0), name="project_support_fund_not_negative",
+                condition=models.Q(support_fund__gte=0),
+                name="project_support_fund_not_negative",
                 violation_error_message=_("专项扶持资金不能为负数。"),
             ),
             models.CheckConstraint(
@@ -149,7 +161,11 @@ class ProjectEvent(models.Model):
     date = models.DateField(_("日期"))
     reason = models.TextField(_("原因/说明"), blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("操作人"),
     )
     at = models.DateTimeField(_("记录时间"), default=timezone.now)
@@ -233,8 +249,13 @@ class Expert(models.Model):
 
     name = models.CharField(_("姓名"), max_length=50)
     organization = models.ForeignKey(
-        "members.Organization", on_delete=models.SET_NULL, null=True, blank=True, related_name="experts",
-        verbose_name=_("所在成员单位"), help_text=_("专家不得评审本单位牵头或参与的项目。"),
+        "members.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="experts",
+        verbose_name=_("所在成员单位"),
+        help_text=_("专家不得评审本单位牵头或参与的项目。"),
     )
     affiliation = models.CharField(_("工作单位（非成员单位时填写）"), max_length=200, blank=True)
     field = models.CharField(_("专业领域"), max_length=100)
@@ -277,7 +298,8 @@ class EvaluationCriterion(models.Model):
         ordering = ["position", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(weight__gt=0), name="criterion_weight_positive",
+                condition=models.Q(weight__gt=0),
+                name="criterion_weight_positive",
                 violation_error_message=_("权重必须大于 0。"),
             )
         ]
@@ -304,11 +326,13 @@ class ReviewPolicy(models.Model):
         verbose_name_plural = _("评审规则")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(min_reviews__gte=1), name="review_policy_min_reviews",
+                condition=models.Q(min_reviews__gte=1),
+                name="review_policy_min_reviews",
                 violation_error_message=_("至少需要 1 位评审专家。"),
             ),
             models.CheckConstraint(
-                condition=models.Q(pass_score__gte=0, pass_score__lte=100), name="review_policy_pass_score_range",
+                condition=models.Q(pass_score__gte=0, pass_score__lte=100),
+                name="review_policy_pass_score_range",
                 violation_error_message=_("分数线应在 0 到 100 之间。"),
             ),
         ]
@@ -337,7 +361,11 @@ class ExpertReview(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reviews")
     expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("专家"))
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("指派人"),
     )
     assigned_at = models.DateTimeField(_("指派时间"), default=timezone.now)
@@ -346,7 +374,11 @@ class ExpertReview(models.Model):
     opinion = models.TextField(_("评审意见"), blank=True)
     reviewed_on = models.DateField(_("评审日期"), null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("录入人"),
     )
 
@@ -359,7 +391,8 @@ class ExpertReview(models.Model):
         ordering = ["assigned_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["project", "expert"], name="one_review_per_expert_and_project",
+                fields=["project", "expert"],
+                name="one_review_per_expert_and_project",
                 violation_error_message=_("该专家已被指派评审本项目。"),
             ),
             models.CheckConstraint(
@@ -368,7 +401,8 @@ class ExpertReview(models.Model):
                 violation_error_message=_("得分应在 0 到 100 之间。"),
             ),
             models.CheckConstraint(
-                condition=models.Q(score__isnull=True) | ~models.Q(risk=""), name="review_scored_has_risk",
+                condition=models.Q(score__isnull=True) | ~models.Q(risk=""),
+                name="review_scored_has_risk",
                 violation_error_message=_("评审打分后必须给出风险评估。"),
             ),
         ]
@@ -399,7 +433,8 @@ class CriterionScore(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion"),
             models.CheckConstraint(
-                condition=models.Q(score__gte=0, score__lte=100), name="criterion_score_range",
+                condition=models.Q(score__gte=0, score__lte=100),
+                name="criterion_score_range",
                 violation_error_message=_("得分应在 0 到 100 之间。"),
             ),
         ]

@@ -21,7 +21,9 @@ AGREEMENT_STEPS = {
     "submit": Step("submit", gettext_lazy("提交核验"), (AS.DRAFT, AS.RETURNED), AS.SUBMITTED, staff_only=False),
     "verify": Step("verify", gettext_lazy("核验通过"), (AS.SUBMITTED,), AS.VERIFIED),
     "return": Step("return", gettext_lazy("退回修改"), (AS.SUBMITTED,), AS.RETURNED, reason_required=True),
-    "terminate": Step("terminate", gettext_lazy("终止协议"), (AS.SUBMITTED, AS.VERIFIED), AS.TERMINATED, reason_required=True),
+    "terminate": Step(
+        "terminate", gettext_lazy("终止协议"), (AS.SUBMITTED, AS.VERIFIED), AS.TERMINATED, reason_required=True
+    ),
 }
 
 
@@ -41,13 +43,20 @@ def agreement_steps_for(agreement, user, can_change):
 
 def record_agreement_created(agreement, *, by):
     return AgreementEvent.objects.create(
-        agreement=agreement, action=AA.CREATE, to_status=agreement.status, actor=by,
+        agreement=agreement,
+        action=AA.CREATE,
+        to_status=agreement.status,
+        actor=by,
     )
 
 
 def record_agreement_edited(agreement, *, by):
     return AgreementEvent.objects.create(
-        agreement=agreement, action=AA.EDIT, from_status=agreement.status, to_status=agreement.status, actor=by,
+        agreement=agreement,
+        action=AA.EDIT,
+        from_status=agreement.status,
+        to_status=agreement.status,
+        actor=by,
     )
 
 
@@ -72,8 +81,13 @@ def change_agreement(agreement_id, step_name, *, by, reason=""):
             raise ValidationError(_("提交核验前请先上传协议签署扫描件。"))
         now = timezone.now()
         event = AgreementEvent.objects.create(
-            agreement=agreement, action=step_name, from_status=agreement.status, to_status=step.target,
-            reason=reason, actor=by, at=now,
+            agreement=agreement,
+            action=step_name,
+            from_status=agreement.status,
+            to_status=step.target,
+            reason=reason,
+            actor=by,
+            at=now,
         )
         agreement.status = step.target
         fields = ["status", "updated_at"]
@@ -111,14 +125,22 @@ def add_agreement_attachment(agreement, checked, *, by, description=""):
     """Store a further file on an agreement and record the step."""
     with transaction.atomic():
         attachment = AgreementAttachment(
-            agreement=agreement, original_name=checked.display_name, content_type=checked.content_type,
-            size=checked.size, description=description, uploaded_by=by,
+            agreement=agreement,
+            original_name=checked.display_name,
+            content_type=checked.content_type,
+            size=checked.size,
+            description=description,
+            uploaded_by=by,
         )
         attachment.file.save(checked.file.name, checked.file, save=False)
         attachment.save()
         AgreementEvent.objects.create(
-            agreement=agreement, action=AA.ATTACH, from_status=agreement.status, to_status=agreement.status,
-            reason=checked.display_name, actor=by,
+            agreement=agreement,
+            action=AA.ATTACH,
+            from_status=agreement.status,
+            to_status=agreement.status,
+            reason=checked.display_name,
+            actor=by,
         )
     return attachment
 
@@ -165,8 +187,9 @@ def send_expiry_notices(today=None):
     )
     agreements = list(window)
     sent_before = set(
-        AgreementExpiryNotice.objects.filter(agreement__in=[a.pk for a in agreements])
-        .values_list("agreement_id", "days", "end_date")
+        AgreementExpiryNotice.objects.filter(agreement__in=[a.pk for a in agreements]).values_list(
+            "agreement_id", "days", "end_date"
+        )
     )
     sent = 0
     for agreement in agreements:
@@ -177,7 +200,9 @@ def send_expiry_notices(today=None):
         try:
             with transaction.atomic():
                 notice, created = AgreementExpiryNotice.objects.get_or_create(
-                    agreement=agreement, days=days, end_date=agreement.end_date,
+                    agreement=agreement,
+                    days=days,
+                    end_date=agreement.end_date,
                 )
                 if not created:
                     continue
@@ -186,7 +211,8 @@ def send_expiry_notices(today=None):
                 else:
                     title = _("协议“%(title)s”今天到期") % {"title": agreement.title}
                 body = _("到期日期：%(end)s。登记单位：%(org)s。如需续签，请及时办理并在门户登记。") % {
-                    "end": agreement.end_date, "org": agreement.organization.name,
+                    "end": agreement.end_date,
+                    "org": agreement.organization.name,
                 }
                 count = notify(expiry_recipients(agreement), title, body=body, url=agreement.get_absolute_url())
                 notice.recipients = count

@@ -28,11 +28,15 @@ PS = ProjectStatus
 PROJECT_STEPS = {
     "start_review": Step("start_review", gettext_lazy("提交专家评审"), (PS.PROPOSED,), PS.UNDER_REVIEW),
     "approve": Step("approve", gettext_lazy("批准立项"), (PS.UNDER_REVIEW,), PS.APPROVED),
-    "reject": Step("reject", gettext_lazy("不予立项"), (PS.PROPOSED, PS.UNDER_REVIEW), PS.REJECTED, reason_required=True),
+    "reject": Step(
+        "reject", gettext_lazy("不予立项"), (PS.PROPOSED, PS.UNDER_REVIEW), PS.REJECTED, reason_required=True
+    ),
     "start": Step("start", gettext_lazy("开始实施"), (PS.APPROVED,), PS.IN_PROGRESS),
     "complete": Step("complete", gettext_lazy("结项验收"), (PS.IN_PROGRESS,), PS.COMPLETED),
     "apply": Step("apply", gettext_lazy("登记成果应用"), (PS.COMPLETED,), PS.APPLIED),
-    "terminate": Step("terminate", gettext_lazy("终止项目"), (PS.APPROVED, PS.IN_PROGRESS), PS.TERMINATED, reason_required=True),
+    "terminate": Step(
+        "terminate", gettext_lazy("终止项目"), (PS.APPROVED, PS.IN_PROGRESS), PS.TERMINATED, reason_required=True
+    ),
 }
 
 
@@ -57,11 +61,13 @@ def approval_blocker(project, policy=None):
     done, avg = review_summary(project)
     if done < policy.min_reviews:
         return _("专家评审不足：已完成 %(done)s 份，至少需要 %(min)s 份，不能立项。") % {
-            "done": done, "min": policy.min_reviews,
+            "done": done,
+            "min": policy.min_reviews,
         }
     if avg < policy.pass_score:
         return _("专家评审平均分 %(avg)s 低于立项分数线 %(pass)s，不能立项。") % {
-            "avg": avg, "pass": policy.pass_score,
+            "avg": avg,
+            "pass": policy.pass_score,
         }
     return None
 
@@ -109,8 +115,13 @@ def change_project(project_id, step_name, *, by, date=None, reason=""):
             project.reason = reason
             fields.append("reason")
         event = ProjectEvent.objects.create(
-            project=project, action=step_name, from_status=project.status, to_status=step.target,
-            date=date, reason=reason, actor=by,
+            project=project,
+            action=step_name,
+            from_status=project.status,
+            to_status=step.target,
+            date=date,
+            reason=reason,
+            actor=by,
         )
         project.status = step.target
         project._change_reason = reason or step.label
@@ -120,14 +131,19 @@ def change_project(project_id, step_name, *, by, date=None, reason=""):
 
 def record_project_proposed(project, *, by):
     return ProjectEvent.objects.create(
-        project=project, action="propose", from_status="", to_status=project.status,
-        date=timezone.localdate(), actor=by,
+        project=project,
+        action="propose",
+        from_status="",
+        to_status=project.status,
+        date=timezone.localdate(),
+        actor=by,
     )
 
 
 def conflict_message(expert, project):
     return _("专家“%(expert)s”来自“%(org)s”，该单位是本项目的牵头或合作单位，不能评审本项目。") % {
-        "expert": expert.name, "org": expert.organization.name if expert.organization_id else "",
+        "expert": expert.name,
+        "org": expert.organization.name if expert.organization_id else "",
     }
 
 
@@ -190,9 +206,9 @@ def record_review(review_id, *, by, scores, risk, opinion="", date=None):
             if not (0 <= value <= 100):
                 raise ValidationError(_("“%(name)s”的得分应在 0 到 100 之间。") % {"name": c.name})
         review.scores.all().delete()
-        CriterionScore.objects.bulk_create([
-            CriterionScore(review=review, criterion=c, weight=c.weight, score=Decimal(scores[c.pk])) for c in criteria
-        ])
+        CriterionScore.objects.bulk_create(
+            [CriterionScore(review=review, criterion=c, weight=c.weight, score=Decimal(scores[c.pk])) for c in criteria]
+        )
         agg = review.scores.aggregate(total=Sum(F("score") * F("weight")), weights=Sum("weight"))
         review.score = (Decimal(agg["total"]) / Decimal(agg["weights"])).quantize(
             Decimal("0.01"), rounding=ROUND_HALF_UP

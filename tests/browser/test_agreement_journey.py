@@ -9,7 +9,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_member_registers_submits_and_staff_verify_an_agreement(
-    guarded_page, live_server, sign_in, users, org, other_org,
+    guarded_page,
+    live_server,
+    sign_in,
+    users,
+    org,
+    other_org,
 ):
     page, guard = guarded_page
     sign_in(page, "member")
@@ -20,15 +25,13 @@ def test_a_member_registers_submits_and_staff_verify_an_agreement(
     page.fill("#id_signed_on", "2025-04-01")
     page.fill("#id_start_date", "2025-04-01")
     page.fill("#id_end_date", "2024-03-31")  # before the start: the page explains in Chinese
-    page.set_input_files("#id_scan", files=[{"name": "签署版.pdf", "mimeType": "application/pdf",
-                                             "buffer": PDF_BYTES}])
+    page.set_input_files("#id_scan", files=[{"name": "签署版.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}])
     page.click("main button[type=submit]")
     assert page.locator("text=到期日期不能早于生效日期。").count() >= 1
     assert not Agreement.objects.exists()
 
     page.fill("#id_end_date", "2028-03-31")
-    page.set_input_files("#id_scan", files=[{"name": "签署版.pdf", "mimeType": "application/pdf",
-                                             "buffer": PDF_BYTES}])
+    page.set_input_files("#id_scan", files=[{"name": "签署版.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}])
     page.click("main button[type=submit]")
     page.wait_for_selector("text=协议已登记为草稿")
     page.click("a:has-text('提交核验')")

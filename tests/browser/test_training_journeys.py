@@ -20,11 +20,20 @@ def test_staff_import_a_sheet_with_one_bad_row_fix_it_and_import(guarded_page, l
     page.goto(f"{live_server.url}{session.get_absolute_url()}")
     page.click("a:has-text('导入学员')")
 
-    good = [("张伟", valid_id_number(1), "男", "13800000001", "兰石集团"),
-            ("李娜", valid_id_number(2), "女", "13800000002", "兰石集团")]
-    bad = ("王芳", valid_id_number(3)[:17] + ("0" if valid_id_number(3)[17] != "0" else "1"), "女", "13800000003", "兰石集团")
-    page.set_input_files("input[type=file]", files=[{"name": "签到表.csv", "mimeType": "text/csv",
-                                                   "buffer": sheet(good + [bad])}])
+    good = [
+        ("张伟", valid_id_number(1), "男", "13800000001", "兰石集团"),
+        ("李娜", valid_id_number(2), "女", "13800000002", "兰石集团"),
+    ]
+    bad = (
+        "王芳",
+        valid_id_number(3)[:17] + ("0" if valid_id_number(3)[17] != "0" else "1"),
+        "女",
+        "13800000003",
+        "兰石集团",
+    )
+    page.set_input_files(
+        "input[type=file]", files=[{"name": "签到表.csv", "mimeType": "text/csv", "buffer": sheet(good + [bad])}]
+    )
     page.click("main button[type=submit]")
     page.wait_for_selector("text=错误明细")
     assert page.locator("td:has-text('第4行')").count() >= 1
@@ -32,8 +41,9 @@ def test_staff_import_a_sheet_with_one_bad_row_fix_it_and_import(guarded_page, l
     assert Trainee.objects.count() == 0
 
     fixed = ("王芳", valid_id_number(3), "女", "13800000003", "兰石集团")
-    page.set_input_files("input[type=file]", files=[{"name": "签到表.csv", "mimeType": "text/csv",
-                                                   "buffer": sheet(good + [fixed])}])
+    page.set_input_files(
+        "input[type=file]", files=[{"name": "签到表.csv", "mimeType": "text/csv", "buffer": sheet(good + [fixed])}]
+    )
     page.click("main button[type=submit]")
     page.click("button:has-text('确认导入 3 名学员')")
     page.wait_for_url(f"**{session.get_absolute_url()}")
@@ -52,8 +62,12 @@ def test_leadership_open_the_dashboard_and_see_the_charts_drawn(guarded_page, li
     from tests.training.factories import SHANGHAI
 
     year = current_year() - 1  # the demo sets the targets of this year and the year before
-    TrainingSessionFactory(provider=org, declared_headcount=120, starts_at=datetime(year, 6, 2, 9, tzinfo=SHANGHAI),
-                           ends_at=datetime(year, 6, 6, 17, tzinfo=SHANGHAI))
+    TrainingSessionFactory(
+        provider=org,
+        declared_headcount=120,
+        starts_at=datetime(year, 6, 2, 9, tzinfo=SHANGHAI),
+        ends_at=datetime(year, 6, 6, 17, tzinfo=SHANGHAI),
+    )
     seed_targets()
     rollup(year)
     page, guard = guarded_page

@@ -8,6 +8,11 @@ CASES = [
     # The schema and its docs are for signed-in users only.
     Case("api_schema", expect={"anonymous": 403, "staff": 200, "leadership": 200, "member": 200}),
     Case("api_docs", expect={"anonymous": 302, "staff": 200, "leadership": 200, "member": 200}),
-    Case("api_token", method="post", api=True, data=lambda w: {"username": "member", "password": "wrong"},
-         expect={"anonymous": 400}),
+    Case(
+        "api_token",
+        method="post",
+        api=True,
+        data=lambda w: {"username": "member", "password": "wrong"},
+        expect={"anonymous": 400},
+    ),
 ]

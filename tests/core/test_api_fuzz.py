@@ -21,10 +21,12 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 # The coverage phase (every boundary case of every field, whatever max_examples says) runs for
 # the GET operations, where it finds filter values such as year 0; for writes, whose bodies
 # have many fields, it would make the run many times longer, so they get random fuzzing only.
-CONFIG = SchemathesisConfig.from_dict({
-    "phases": {"coverage": {"enabled": False}},
-    "operations": [{"include-method": "GET", "phases": {"coverage": {"enabled": True}}}],
-})
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "phases": {"coverage": {"enabled": False}},
+        "operations": [{"include-method": "GET", "phases": {"coverage": {"enabled": True}}}],
+    }
+)
 
 
 def _load_schema():
@@ -58,7 +60,9 @@ def keep_the_test_connection():
 @pytest.mark.parametrize("role", ["anonymous", "staff", "leadership", "member"])
 @schema.parametrize()
 @hypothesis_settings(
-    max_examples=EXAMPLES, deadline=None, derandomize=True,
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
 def test_the_api_answers_every_generated_request_without_a_server_error(case, role, users):
@@ -68,4 +72,6 @@ def test_the_api_answers_every_generated_request_without_a_server_error(case, ro
         token, _ = Token.objects.get_or_create(user=user)
         headers["Authorization"] = f"Token {token.key}"
     response = case.call(headers=headers)
-    assert response.status_code < 500, f"{role} {case.method} {case.formatted_path}: {response.status_code} {response.text[:500]}"
+    assert response.status_code < 500, (
+        f"{role} {case.method} {case.formatted_path}: {response.status_code} {response.text[:500]}"
+    )

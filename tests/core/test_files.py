@@ -28,8 +28,12 @@ def media_files():
 
 def agreement_form(org, other_org):
     return {
-        "kind": "rnd", "title": "技术研发合作协议", "parties": [org.pk, other_org.pk], "signed_on": "2025-04-01",
-        "start_date": "2025-04-01", "end_date": "2027-03-31",
+        "kind": "rnd",
+        "title": "技术研发合作协议",
+        "parties": [org.pk, other_org.pk],
+        "signed_on": "2025-04-01",
+        "start_date": "2025-04-01",
+        "end_date": "2027-03-31",
         "scan": SimpleUploadedFile("合同.pdf", PDF_BYTES, content_type="application/pdf"),
     }
 
@@ -66,8 +70,9 @@ def test_an_api_upload_whose_transaction_fails_leaves_no_file(database_lost_afte
     assert media_files() == []
 
 
-def test_the_check_can_fail_a_plain_storage_keeps_the_file(database_lost_after_the_row, member_user, org, other_org,
-                                                          monkeypatch):
+def test_the_check_can_fail_a_plain_storage_keeps_the_file(
+    database_lost_after_the_row, member_user, org, other_org, monkeypatch
+):
     """Without the footing's clean-up the failed save leaves its scan behind (what the test guards)."""
     from django.db import transaction
 

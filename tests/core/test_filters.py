@@ -3,12 +3,15 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("url", [
-    "/api/v1/enterprise-practices/?enterprise=99999999999999999999999",
-    "/api/v1/enterprise-practices/?teacher=99999999999999999999999",
-    "/api/v1/agreements/?year=0",
-    "/api/v1/training-sessions/?year=1000000000",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/enterprise-practices/?enterprise=99999999999999999999999",
+        "/api/v1/enterprise-practices/?teacher=99999999999999999999999",
+        "/api/v1/agreements/?year=0",
+        "/api/v1/training-sessions/?year=1000000000",
+    ],
+)
 def test_out_of_range_filter_values_are_a_400_not_a_500(api_for, url):
     assert api_for("staff").get(url).status_code == 400
 

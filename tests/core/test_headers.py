@@ -32,7 +32,7 @@ def test_no_template_has_an_inline_script_or_handler():
 
 
 def test_the_scan_sees_inline_scripts_handlers_and_javascript_urls():
-    assert inline_scripts('<script>alert(1)</script>')
+    assert inline_scripts("<script>alert(1)</script>")
     assert inline_scripts('<select onchange="this.form.submit()">')
     assert inline_scripts('<a href="javascript:history.back()">')
     assert not inline_scripts('<script src="/static/js/portal.js"></script>')
@@ -71,12 +71,28 @@ def test_the_schema_and_docs_are_for_signed_in_users_only(client, client_for):
 
 def test_gunicorn_names_no_version(tmp_path):
     port = free_port()
-    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-           "SECRET_KEY": "header-test", "ALLOWED_HOSTS": "127.0.0.1", "HOME": str(tmp_path)}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "SECRET_KEY": "header-test",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "HOME": str(tmp_path),
+    }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     proc = subprocess.Popen(
-        [str(gunicorn), "consortium.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--no-control-socket"], cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(gunicorn),
+            "consortium.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--no-control-socket",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 30

@@ -27,8 +27,10 @@ CATALOGUE = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
 HAN = re.compile(r"[\u4e00-\u9fff]")
 # A stretch of Chinese text: Han characters with the punctuation and spaces between them.
 # (Not next to a letter or digit: "学员1" is a trainee's name in the test data, not the word 学员.)
-HAN_RUN = re.compile(r"(?<![A-Za-z0-9])(?:[\u4e00-\u9fff][\u4e00-\u9fff\u3000-\u303f\uff01-\uff5e /·—]*"
-                     r"[\u4e00-\u9fff\u3002\uff09\uff1f]|[\u4e00-\u9fff])(?![A-Za-z0-9])")
+HAN_RUN = re.compile(
+    r"(?<![A-Za-z0-9])(?:[\u4e00-\u9fff][\u4e00-\u9fff\u3000-\u303f\uff01-\uff5e /·—]*"
+    r"[\u4e00-\u9fff\u3002\uff09\uff1f]|[\u4e00-\u9fff])(?![A-Za-z0-9])"
+)
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%[sd]|\{[a-z_]+\}")
 # What makemessages reads: the portal's code and templates (not tests, benches or the virtualenv).
 SOURCE_DIRS = ("consortium", "members", "projects", "training", "dashboards", "templates")
@@ -86,8 +88,9 @@ def test_the_catalogue_covers_every_string_of_the_code_and_templates(tmp_path):
 
 
 def _template_text_outside_translation(text):
-    text = re.sub(r"\{%\s*(blocktrans|blocktranslate)\b.*?\{%\s*end(blocktrans|blocktranslate)\s*%\}", "", text,
-                  flags=re.S)
+    text = re.sub(
+        r"\{%\s*(blocktrans|blocktranslate)\b.*?\{%\s*end(blocktrans|blocktranslate)\s*%\}", "", text, flags=re.S
+    )
     text = re.sub(r"\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}", "", text, flags=re.S)
     text = re.sub(r"\{%\s*(trans|translate)\b.*?%\}", "", text)
     text = re.sub(r"\{#.*?#\}", "", text)
@@ -111,7 +114,11 @@ def test_templates_have_no_chinese_outside_translation_tags():
 
 def test_the_scan_sees_untranslated_template_text():
     assert HAN.search(_template_text_outside_translation('<th>{% translate "姓名" %}</th><td>未翻译</td>'))
-    assert not HAN.search(_template_text_outside_translation('{{ x|yesno:_("是,否") }}{% blocktranslate %}共 {{ n }} 条{% endblocktranslate %}'))
+    assert not HAN.search(
+        _template_text_outside_translation(
+            '{{ x|yesno:_("是,否") }}{% blocktranslate %}共 {{ n }} 条{% endblocktranslate %}'
+        )
+    )
 
 
 # Swagger UI's own page: the API's documentation, for developers, not translated.
@@ -202,9 +209,13 @@ class _ImportTimeCalls(ast.NodeVisitor):
 
 def import_time_gettext(source):
     tree = ast.parse(source)
-    names = {alias.asname or alias.name for node in ast.walk(tree)
-             if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
-             for alias in node.names if alias.name in EAGER_GETTEXT}
+    names = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
+        for alias in node.names
+        if alias.name in EAGER_GETTEXT
+    }
     visitor = _ImportTimeCalls(names)
     visitor.visit(tree)
     return visitor.lines
@@ -222,6 +233,8 @@ def test_no_string_is_translated_when_its_module_loads():
 
 
 def test_the_import_time_check_sees_a_class_attribute():
-    source = ("from django.utils.translation import gettext as _\n"
-              "class V:\n    title = _('标题')\n    def get(self):\n        return _('运行时')\n")
+    source = (
+        "from django.utils.translation import gettext as _\n"
+        "class V:\n    title = _('标题')\n    def get(self):\n        return _('运行时')\n"
+    )
     assert import_time_gettext(source) == [3]

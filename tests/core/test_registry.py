@@ -9,7 +9,9 @@ def test_entries_are_read_in_installed_apps_order_whatever_the_order_they_were_r
     store.register("members entry", module="members.navigation")
     store.register("members second entry", module="members.navigation")
     assert list(store.items()) == [
-        ("members", "members entry"), ("members", "members second entry"), ("dashboards", "dashboards entry"),
+        ("members", "members entry"),
+        ("members", "members second entry"),
+        ("dashboards", "dashboards entry"),
     ]
 
 

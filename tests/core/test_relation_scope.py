@@ -118,8 +118,9 @@ def model_choice_fields(form_class):
 def build_form(form_class, user, hidden):
     from consortium.forms import PortalForm, PortalModelForm
 
-    assert issubclass(form_class, PortalForm | PortalModelForm), \
+    assert issubclass(form_class, PortalForm | PortalModelForm), (
         f"{form_class.__name__} has model choice fields but does not know its user"
+    )
     # A form opened on a record (the teacher to keep) gets one whose candidates are all hidden.
     params = inspect.signature(form_class.__init__).parameters
     context = {name: hidden[name] for name in params if name in hidden and isinstance(name, str)}
@@ -141,16 +142,28 @@ def _error_text(exc):
 
 
 def test_discovery_finds_the_relations_that_leaked(db):
-    fields = {(label.rsplit(".", 1)[1], name)
-              for label, cls in api_serializers() for name, *_ in writable_relations(cls())}
-    assert {("OrderClassSerializer", "agreement"), ("DualTeacherTrainingSerializer", "session"),
-            ("TrainingSessionSerializer", "place"), ("AgreementSerializer", "parties")} <= fields
-    form_fields = {(label.rsplit(".", 1)[1], name) for label, cls in portal_forms() for name in model_choice_fields(cls)}
-    assert {("TrainingSessionForm", "place"), ("OrderClassForm", "agreement"),
-            ("DualTeacherTrainingForm", "session")} <= form_fields
+    fields = {
+        (label.rsplit(".", 1)[1], name) for label, cls in api_serializers() for name, *_ in writable_relations(cls())
+    }
+    assert {
+        ("OrderClassSerializer", "agreement"),
+        ("DualTeacherTrainingSerializer", "session"),
+        ("TrainingSessionSerializer", "place"),
+        ("AgreementSerializer", "parties"),
+    } <= fields
+    form_fields = {
+        (label.rsplit(".", 1)[1], name) for label, cls in portal_forms() for name in model_choice_fields(cls)
+    }
+    assert {
+        ("TrainingSessionForm", "place"),
+        ("OrderClassForm", "agreement"),
+        ("DualTeacherTrainingForm", "session"),
+    } <= form_fields
 
 
-@pytest.mark.parametrize(("label", "serializer_class"), api_serializers(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("label", "serializer_class"), api_serializers(), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_every_api_relation_refuses_what_the_member_may_not_use(label, serializer_class, hidden, member_user):
     request = RequestFactory().post("/")
     request.user = member_user
@@ -166,13 +179,16 @@ def test_every_api_relation_refuses_what_the_member_may_not_use(label, serialize
         with pytest.raises(serializers.ValidationError) as absent:
             field.run_validation(missing)
         # The same answer as for an id that does not exist, but for the id itself.
-        assert _error_text(refused.value).replace(str(record.pk), "?") == \
-            _error_text(absent.value).replace(str(MISSING_PK), "?"), (label, name)
+        assert _error_text(refused.value).replace(str(record.pk), "?") == _error_text(absent.value).replace(
+            str(MISSING_PK), "?"
+        ), (label, name)
 
 
-@pytest.mark.parametrize(("label", "form_class"),
-                         [(label, cls) for label, cls in portal_forms() if model_choice_fields(cls)],
-                         ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("label", "form_class"),
+    [(label, cls) for label, cls in portal_forms() if model_choice_fields(cls)],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
 def test_every_form_picker_offers_only_what_the_member_may_use(label, form_class, hidden, member_user):
     form = build_form(form_class, member_user, hidden)
     for name in model_choice_fields(form_class):
@@ -229,10 +245,18 @@ def _counts():
 
 def test_member_cannot_link_an_order_class_to_another_orgs_agreement(hidden, member_user, org, other_org):
     before = _counts()
-    response = api_login(member_user).post("/api/v1/order-classes/", {
-        "name": "兰石订单班2026级", "enterprise": other_org.pk, "school": org.pk, "major": "化工技术",
-        "intake_year": 2026, "agreement": hidden[Agreement].pk,
-    }, format="json")
+    response = api_login(member_user).post(
+        "/api/v1/order-classes/",
+        {
+            "name": "兰石订单班2026级",
+            "enterprise": other_org.pk,
+            "school": org.pk,
+            "major": "化工技术",
+            "intake_year": 2026,
+            "agreement": hidden[Agreement].pk,
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert "agreement" in response.json()
     assert hidden[Agreement].title not in response.content.decode()
@@ -242,9 +266,15 @@ def test_member_cannot_link_an_order_class_to_another_orgs_agreement(hidden, mem
 def test_member_cannot_tie_a_dual_training_to_another_orgs_session(hidden, member_user, org):
     teacher = TeacherFactory(school=org)
     before = _counts()
-    response = api_login(member_user).post("/api/v1/dual-teacher-trainings/", {
-        "teacher": teacher.pk, "completed_on": "2025-07-01", "session": hidden[TrainingSession].pk,
-    }, format="json")
+    response = api_login(member_user).post(
+        "/api/v1/dual-teacher-trainings/",
+        {
+            "teacher": teacher.pk,
+            "completed_on": "2025-07-01",
+            "session": hidden[TrainingSession].pk,
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert "session" in response.json()
     assert _counts() == before
@@ -252,11 +282,19 @@ def test_member_cannot_tie_a_dual_training_to_another_orgs_session(hidden, membe
 
 def test_member_cannot_hold_a_session_at_another_orgs_platform(hidden, member_user, org):
     before = _counts()
-    response = api_login(member_user).post("/api/v1/training-sessions/", {
-        "title": "化工安全培训", "kind": "vocational_skill", "provider": org.pk,
-        "starts_at": "2025-05-01T09:00:00+08:00", "ends_at": "2025-05-01T17:00:00+08:00",
-        "declared_headcount": 20, "place": hidden[Platform].pk,
-    }, format="json")
+    response = api_login(member_user).post(
+        "/api/v1/training-sessions/",
+        {
+            "title": "化工安全培训",
+            "kind": "vocational_skill",
+            "provider": org.pk,
+            "starts_at": "2025-05-01T09:00:00+08:00",
+            "ends_at": "2025-05-01T17:00:00+08:00",
+            "declared_headcount": 20,
+            "place": hidden[Platform].pk,
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert "place" in response.json()
     assert _counts() == before
@@ -268,11 +306,20 @@ def test_the_web_session_form_refuses_another_orgs_platform(hidden, member_user,
     page = client.get("/training/sessions/add/")
     assert page.status_code == 200
     assert hidden[Platform].name not in page.content.decode()
-    response = client.post("/training/sessions/add/", {
-        "title": "化工安全培训", "kind": "vocational_skill", "provider": org.pk,
-        "starts_at": "2025-05-01T09:00", "ends_at": "2025-05-01T17:00", "hours": "8",
-        "declared_headcount": 20, "status": "held", "place": hidden[Platform].pk,
-    })
+    response = client.post(
+        "/training/sessions/add/",
+        {
+            "title": "化工安全培训",
+            "kind": "vocational_skill",
+            "provider": org.pk,
+            "starts_at": "2025-05-01T09:00",
+            "ends_at": "2025-05-01T17:00",
+            "hours": "8",
+            "declared_headcount": 20,
+            "status": "held",
+            "place": hidden[Platform].pk,
+        },
+    )
     assert response.status_code == 200
     assert "place" in response.context["form"].errors
     assert _counts() == before
@@ -280,13 +327,13 @@ def test_the_web_session_form_refuses_another_orgs_platform(hidden, member_user,
 
 def test_a_forbidden_id_and_a_missing_id_get_the_same_api_answer(hidden, member_user, org, other_org):
     client = api_login(member_user)
-    payload = {"name": "订单班", "enterprise": other_org.pk, "school": org.pk, "major": "化工技术",
-               "intake_year": 2026}
+    payload = {"name": "订单班", "enterprise": other_org.pk, "school": org.pk, "major": "化工技术", "intake_year": 2026}
     forbidden = client.post("/api/v1/order-classes/", {**payload, "agreement": hidden[Agreement].pk}, format="json")
     missing = client.post("/api/v1/order-classes/", {**payload, "agreement": MISSING_PK}, format="json")
     assert forbidden.status_code == missing.status_code == 400
-    assert forbidden.json()["agreement"][0].replace(str(hidden[Agreement].pk), "?") == \
-        missing.json()["agreement"][0].replace(str(MISSING_PK), "?")
+    assert forbidden.json()["agreement"][0].replace(str(hidden[Agreement].pk), "?") == missing.json()["agreement"][
+        0
+    ].replace(str(MISSING_PK), "?")
 
 
 # --- agreement parties: checked against the stored registering organisation ---
@@ -298,8 +345,13 @@ def test_member_cannot_drop_their_own_organisation_from_the_parties(method, memb
     agreement = AgreementFactory(organization=org, parties=[other_org], status=AgreementStatus.DRAFT)
     payload = {"organization": other_org.pk, "parties": [other_org.pk, third.pk]}
     if method == "put":
-        payload.update(kind=agreement.kind, title=agreement.title, signed_on="2025-03-01",
-                       start_date="2025-03-01", end_date="2028-02-28")
+        payload.update(
+            kind=agreement.kind,
+            title=agreement.title,
+            signed_on="2025-03-01",
+            start_date="2025-03-01",
+            end_date="2028-02-28",
+        )
     response = getattr(api_login(member_user), method)(f"/api/v1/agreements/{agreement.pk}/", payload, format="json")
     assert response.status_code == 400, response.content
     assert "parties" in response.json()
@@ -312,7 +364,8 @@ def test_member_may_still_change_the_other_parties(member_user, org, other_org):
     third = OrganizationFactory(name="海亮新能源")
     agreement = AgreementFactory(organization=org, parties=[other_org], status=AgreementStatus.DRAFT)
     response = api_login(member_user).patch(
-        f"/api/v1/agreements/{agreement.pk}/", {"parties": [org.pk, third.pk]}, format="json")
+        f"/api/v1/agreements/{agreement.pk}/", {"parties": [org.pk, third.pk]}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert set(agreement.parties.values_list("pk", flat=True)) == {org.pk, third.pk}
 
@@ -320,11 +373,18 @@ def test_member_may_still_change_the_other_parties(member_user, org, other_org):
 def test_the_web_form_keeps_the_members_organisation_among_the_parties(member_user, org, other_org):
     third = OrganizationFactory(name="兰州知豆")
     agreement = AgreementFactory(organization=org, parties=[other_org], status=AgreementStatus.DRAFT)
-    response = login(member_user).post(f"/projects/agreements/{agreement.pk}/edit/", {
-        "organization": other_org.pk, "kind": agreement.kind, "title": agreement.title,
-        "parties": [other_org.pk, third.pk], "signed_on": "2025-03-01", "start_date": "2025-03-01",
-        "end_date": "2028-02-28",
-    })
+    response = login(member_user).post(
+        f"/projects/agreements/{agreement.pk}/edit/",
+        {
+            "organization": other_org.pk,
+            "kind": agreement.kind,
+            "title": agreement.title,
+            "parties": [other_org.pk, third.pk],
+            "signed_on": "2025-03-01",
+            "start_date": "2025-03-01",
+            "end_date": "2028-02-28",
+        },
+    )
     assert response.status_code == 200
     assert "parties" in response.context["form"].errors
     assert set(agreement.parties.values_list("pk", flat=True)) == {org.pk, other_org.pk}

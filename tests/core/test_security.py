@@ -50,7 +50,9 @@ def test_failed_logins_and_denied_accesses_are_logged(client, client_for, member
         client.post(reverse("login"), {"username": "member", "password": "wrong"})
         client_for("leadership").post(reverse("members:organization_add"), {})
     messages = [r.getMessage() for r in caplog.records if r.name == "consortium.security"]
-    assert any("event=login_failed user=member address=127.0.0.1" in m and "path=/accounts/login/" in m for m in messages)
+    assert any(
+        "event=login_failed user=member address=127.0.0.1" in m and "path=/accounts/login/" in m for m in messages
+    )
     assert any("event=access_denied user=leader" in m and "path=/members/organizations/add/" in m for m in messages)
 
 
@@ -67,8 +69,10 @@ def test_a_password_change_ends_the_users_other_sessions(client, member_user):
     other = Client()
     other.post(reverse("login"), {"username": "member", "password": "pw-Test-2025"})
     client.post(reverse("login"), {"username": "member", "password": "pw-Test-2025"})
-    response = client.post(reverse("password_change"), {
-        "old_password": "pw-Test-2025", "new_password1": "Xin-Mima-2025!", "new_password2": "Xin-Mima-2025!"})
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "pw-Test-2025", "new_password1": "Xin-Mima-2025!", "new_password2": "Xin-Mima-2025!"},
+    )
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 200
     assert other.get(reverse("home")).status_code == 302
@@ -102,14 +106,21 @@ def test_the_idle_timeout_comes_from_the_environment():
 
 def test_production_settings_pass_check_deploy():
     env = {
-        **os.environ, "DEPLOYMENT": "production", "DEBUG": "false",
-        "SECRET_KEY": "k3y-" + "x9Q!b7Lm#2vR" * 5, "ALLOWED_HOSTS": "portal.example.cn",
+        **os.environ,
+        "DEPLOYMENT": "production",
+        "DEBUG": "false",
+        "SECRET_KEY": "k3y-" + "x9Q!b7Lm#2vR" * 5,
+        "ALLOWED_HOSTS": "portal.example.cn",
     }
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -15,12 +15,20 @@ from members.models import Organization
 from training.models import TrainingSession
 
 SESSION_FORM = {
-    "title": "化工总控工职业技能培训", "kind": "vocational_skill", "starts_at": "2025-05-01T09:00",
-    "ends_at": "2025-05-03T17:00", "hours": "24", "declared_headcount": "40", "status": "held",
+    "title": "化工总控工职业技能培训",
+    "kind": "vocational_skill",
+    "starts_at": "2025-05-01T09:00",
+    "ends_at": "2025-05-03T17:00",
+    "hours": "24",
+    "declared_headcount": "40",
+    "status": "held",
 }
 SESSION_JSON = {
-    "title": "化工总控工职业技能培训", "kind": "vocational_skill", "starts_at": "2025-05-01T09:00:00+08:00",
-    "ends_at": "2025-05-03T17:00:00+08:00", "declared_headcount": 40,
+    "title": "化工总控工职业技能培训",
+    "kind": "vocational_skill",
+    "starts_at": "2025-05-01T09:00:00+08:00",
+    "ends_at": "2025-05-03T17:00:00+08:00",
+    "declared_headcount": 40,
 }
 
 
@@ -84,8 +92,9 @@ def test_the_same_key_with_another_body_is_a_422(api_for, org):
     client = api_for("staff")
     body = {**SESSION_JSON, "provider": org.pk}
     client.post("/api/v1/training-sessions/", body, format="json", HTTP_IDEMPOTENCY_KEY="retry-0002")
-    other = client.post("/api/v1/training-sessions/", {**body, "title": "另一场培训"}, format="json",
-                        HTTP_IDEMPOTENCY_KEY="retry-0002")
+    other = client.post(
+        "/api/v1/training-sessions/", {**body, "title": "另一场培训"}, format="json", HTTP_IDEMPOTENCY_KEY="retry-0002"
+    )
     assert other.status_code == 422
     assert TrainingSession.objects.count() == 1
 
@@ -93,12 +102,20 @@ def test_the_same_key_with_another_body_is_a_422(api_for, org):
 @pytest.mark.django_db
 def test_a_refused_create_does_not_use_up_its_key(api_for, org):
     client = api_for("staff")
-    bad = client.post("/api/v1/training-sessions/", {**SESSION_JSON, "provider": org.pk, "title": ""},
-                      format="json", HTTP_IDEMPOTENCY_KEY="retry-0003")
+    bad = client.post(
+        "/api/v1/training-sessions/",
+        {**SESSION_JSON, "provider": org.pk, "title": ""},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="retry-0003",
+    )
     assert bad.status_code == 400
     assert not SubmissionKey.objects.exists()
-    good = client.post("/api/v1/training-sessions/", {**SESSION_JSON, "provider": org.pk}, format="json",
-                       HTTP_IDEMPOTENCY_KEY="retry-0003")
+    good = client.post(
+        "/api/v1/training-sessions/",
+        {**SESSION_JSON, "provider": org.pk},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="retry-0003",
+    )
     assert good.status_code == 201
 
 
@@ -106,16 +123,18 @@ def test_a_refused_create_does_not_use_up_its_key(api_for, org):
 def test_keys_belong_to_their_user(api_for, users, org):
     body = {**SESSION_JSON, "provider": org.pk}
     api_for("staff").post("/api/v1/training-sessions/", body, format="json", HTTP_IDEMPOTENCY_KEY="shared-key-1")
-    response = api_for("admin").post("/api/v1/training-sessions/", body, format="json",
-                                     HTTP_IDEMPOTENCY_KEY="shared-key-1")
+    response = api_for("admin").post(
+        "/api/v1/training-sessions/", body, format="json", HTTP_IDEMPOTENCY_KEY="shared-key-1"
+    )
     assert response.status_code == 201
     assert TrainingSession.objects.count() == 2
 
 
 @pytest.mark.django_db
 def test_a_malformed_key_is_a_400(api_for, org):
-    response = api_for("staff").post("/api/v1/training-sessions/", {**SESSION_JSON, "provider": org.pk},
-                                     format="json", HTTP_IDEMPOTENCY_KEY="x")
+    response = api_for("staff").post(
+        "/api/v1/training-sessions/", {**SESSION_JSON, "provider": org.pk}, format="json", HTTP_IDEMPOTENCY_KEY="x"
+    )
     assert response.status_code == 400
     assert TrainingSession.objects.count() == 0
 
@@ -202,8 +221,12 @@ def test_two_concurrent_form_posts_with_one_key_make_one_record(postgres_only, u
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_new_organisations_give_one_row_and_one_form_error(postgres_only, users, meet):
     meet(Organization, "save", 2)
-    data = {"name": "兰州新区石化投资有限公司", "credit_code": synthetic_credit_code("石化投资", "enterprise"),
-            "kind": "enterprise", "council_role": "member"}
+    data = {
+        "name": "兰州新区石化投资有限公司",
+        "credit_code": synthetic_credit_code("石化投资", "enterprise"),
+        "kind": "enterprise",
+        "council_role": "member",
+    }
 
     def post():
         client = Client()
@@ -220,8 +243,11 @@ def test_two_concurrent_new_organisations_give_one_row_and_one_form_error(postgr
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_api_organisations_give_one_row_and_one_400(postgres_only, users, meet):
     meet(Organization, "save", 2)
-    data = {"name": "兰州新区化工热电有限公司", "credit_code": synthetic_credit_code("化工热电", "enterprise"),
-            "kind": "enterprise"}
+    data = {
+        "name": "兰州新区化工热电有限公司",
+        "credit_code": synthetic_credit_code("化工热电", "enterprise"),
+        "kind": "enterprise",
+    }
 
     def post():
         client = APIClient()

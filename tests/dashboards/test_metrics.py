@@ -154,8 +154,9 @@ def test_active_members_follow_the_dated_membership_steps():
     joined = OrganizationFactory(status=MembershipStatus.ADMITTED)
     left = OrganizationFactory(status=MembershipStatus.EXITED)
     MembershipEvent.objects.create(organization=left, action="admit", to_status="admitted", date=date(2024, 9, 6))
-    MembershipEvent.objects.create(organization=left, action="exit", from_status="admitted", to_status="exited",
-                                   date=date(2025, 6, 30))
+    MembershipEvent.objects.create(
+        organization=left, action="exit", from_status="admitted", to_status="exited", date=date(2025, 6, 30)
+    )
     late = OrganizationFactory(status=MembershipStatus.ADMITTED, status_changed_on=date(2025, 3, 1))
     metric = REGISTRY["active_members"]
     assert metric.actual(2024) == 2  # joined (no steps, admitted) and left (still in)

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def person_times(year):
-    return MetricActual.objects.filter(year=year, metric="training_person_times").values_list("value", flat=True).first()
+    return (
+        MetricActual.objects.filter(year=year, metric="training_person_times").values_list("value", flat=True).first()
+    )
 
 
 @pytest.fixture
@@ -63,8 +65,9 @@ def test_moving_a_record_to_another_year_requests_both_years():
     assert sorted(RollupRequest.objects.values_list("year", flat=True)) == [2024, 2025]
 
 
-def test_when_enqueuing_fails_the_request_stays_and_the_sweep_answers_it(with_a_broker,
-                                                                          django_capture_on_commit_callbacks):
+def test_when_enqueuing_fails_the_request_stays_and_the_sweep_answers_it(
+    with_a_broker, django_capture_on_commit_callbacks
+):
     school = SchoolFactory()
     with mock.patch.object(rollup_kpis, "apply_async", side_effect=ConnectionError("Redis is down")):
         with django_capture_on_commit_callbacks(execute=True):
@@ -96,8 +99,9 @@ def test_a_request_made_during_a_rollup_is_not_cleared_by_it():
     assert RollupRequest.objects.filter(year=2023).count() == 1
 
 
-def test_a_save_waits_at_most_half_a_second_on_a_frozen_broker(with_a_broker, settings,
-                                                                 django_capture_on_commit_callbacks):
+def test_a_save_waits_at_most_half_a_second_on_a_frozen_broker(
+    with_a_broker, settings, django_capture_on_commit_callbacks
+):
     settings.KPI_PUBLISH_WAIT = 0.5
     school = SchoolFactory()
 

@@ -105,9 +105,13 @@ def test_projects_platforms_and_agreements_count_once_their_date_has_come():
 
 def test_only_vocational_skill_and_employee_job_training_count_toward_training_person_times():
     provider = SchoolFactory()
-    for kind, headcount in ((TrainingKind.VOCATIONAL_SKILL, 10), (TrainingKind.EMPLOYEE_JOB, 20),
-                            (TrainingKind.TEACHER, 400), (TrainingKind.DUAL_TEACHER, 800),
-                            (TrainingKind.STUDENT_PRACTICE, 50)):
+    for kind, headcount in (
+        (TrainingKind.VOCATIONAL_SKILL, 10),
+        (TrainingKind.EMPLOYEE_JOB, 20),
+        (TrainingKind.TEACHER, 400),
+        (TrainingKind.DUAL_TEACHER, 800),
+        (TrainingKind.STUDENT_PRACTICE, 50),
+    ):
         SessionFactory(provider=provider, kind=kind, declared_headcount=headcount)
     assert REGISTRY["training_person_times"].actual(2025) == 30
     assert REGISTRY["training_person_times"].by_organization(2025) == {provider.pk: 30}
@@ -125,8 +129,11 @@ def test_distinct_persons_follow_the_same_kinds():
 
 
 def test_the_drill_down_names_the_counted_kinds_with_the_definition(client_for):
-    page = client_for("leadership").get(
-        reverse("dashboards:records", args=["training_person_times"]) + "?year=2025").content.decode()
+    page = (
+        client_for("leadership")
+        .get(reverse("dashboards:records", args=["training_person_times"]) + "?year=2025")
+        .content.decode()
+    )
     assert "计入的培训类型：职业技能培训、企业职工岗位培训" in page
     assert "教师培训计入双师型指标" in page
 
@@ -194,8 +201,10 @@ def test_shared_records_credit_every_party_once():
     assert REGISTRY["projects_completed"].by_organization(2025) == {school.pk: 1, enterprise.pk: 1, third.pk: 1}
     assert REGISTRY["key_labs"].by_organization(2025) == {school.pk: 1, enterprise.pk: 1}
     assert REGISTRY["order_classes_new"].by_organization(2025) == {school.pk: 1, enterprise.pk: 1}
-    assert REGISTRY["order_employment_rate"].by_organization(2025) == {school.pk: Decimal("40.00"),
-                                                                      enterprise.pk: Decimal("40.00")}
+    assert REGISTRY["order_employment_rate"].by_organization(2025) == {
+        school.pk: Decimal("40.00"),
+        enterprise.pk: Decimal("40.00"),
+    }
     for code in ("agreements_verified", "projects_completed", "key_labs"):  # compute() agrees
         assert REGISTRY[code].compute(2025)[2] == REGISTRY[code].by_organization(2025), code
 
@@ -224,10 +233,10 @@ def test_the_partner_enterprises_page_lists_the_agreement_as_partner_and_the_lea
     partner_page = client_for("other_member").get(reverse("members:organization_detail", args=[other_org.pk]))
     text = partner_page.content.decode()
     assert agreement.get_absolute_url() in text
-    row = text[text.index("兰石集团校企战略合作协议"):][:400]
+    row = text[text.index("兰石集团校企战略合作协议") :][:400]
     assert "参与" in row and "牵头" not in row
     lead_text = client_for("member").get(reverse("members:organization_detail", args=[org.pk])).content.decode()
-    assert "牵头" in lead_text[lead_text.index("兰石集团校企战略合作协议"):][:400]
+    assert "牵头" in lead_text[lead_text.index("兰石集团校企战略合作协议") :][:400]
 
 
 def test_a_member_does_not_see_another_members_records_on_a_partners_page(client_for, org, other_org):

@@ -65,7 +65,7 @@ def test_the_overview_shows_actual_target_percentage_time_and_year_over_year(cli
     assert "2,500" in html or "2500" in html
     assert "25.0%" in html and "数据更新于" in html
     assert "+500" in html and "+25.0%" in html
-    assert "kpi-chart-data" in html and "<h2 class=\"h5\">按单位类型</h2>" in html and "按产业链" in html
+    assert "kpi-chart-data" in html and '<h2 class="h5">按单位类型</h2>' in html and "按产业链" in html
 
 
 def test_a_member_sees_the_totals_and_only_its_own_organisations_contribution(client_for, org, other_org):
@@ -76,7 +76,7 @@ def test_a_member_sees_the_totals_and_only_its_own_organisations_contribution(cl
     assert "42" in member_html  # the consortium total
     assert org.name in member_html
     assert other_org.name not in member_html
-    assert "<h2 class=\"h5\">按单位类型</h2>" not in member_html
+    assert '<h2 class="h5">按单位类型</h2>' not in member_html
     leader_html = client_for("leadership").get(OVERVIEW).content.decode()
     assert other_org.name in leader_html and org.name in leader_html
 
@@ -105,7 +105,7 @@ def test_the_drill_down_of_a_figure_has_as_many_records_as_the_figure(client_for
 
 
 def test_the_excel_export_neutralises_formulas_in_organisation_names(client_for):
-    evil = OrganizationFactory(name="=HYPERLINK(\"http://x\",\"点我\")")
+    evil = OrganizationFactory(name='=HYPERLINK("http://x","点我")')
     SessionFactory(provider=evil, declared_headcount=3)
     services.rollup(2025)
     response = client_for("leadership").get(reverse("dashboards:export") + "?year=2025")
@@ -113,7 +113,7 @@ def test_the_excel_export_neutralises_formulas_in_organisation_names(client_for)
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = load_workbook(io.BytesIO(response.content)).active
     cells = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
-    assert "'=HYPERLINK(\"http://x\",\"点我\")" in cells
+    assert '\'=HYPERLINK("http://x","点我")' in cells
     assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
     assert 3 in cells or 3.0 in cells
 
@@ -140,14 +140,16 @@ def test_charts_use_the_vendored_echarts_with_the_chinese_locale_and_json_script
     assert '<script id="kpi-chart-data" type="application/json">' in html
     assert "cdn" not in html.lower()
     script = Path(settings.BASE_DIR, "dashboards/static/dashboards/kpi-charts.js").read_text()
-    assert "locale: \"ZH\"" in script
+    assert 'locale: "ZH"' in script
 
 
 def test_staff_set_targets_and_a_stretch_below_the_minimum_is_refused_in_chinese(client_for):
     staff = client_for("staff")
     url = reverse("dashboards:targets") + "?year=2025"
-    response = staff.post(url, {"year": "2025", "practice_centers__minimum": "1", "practice_centers__stretch": "2",
-                                "key_labs__minimum": "3"})
+    response = staff.post(
+        url,
+        {"year": "2025", "practice_centers__minimum": "1", "practice_centers__stretch": "2", "key_labs__minimum": "3"},
+    )
     assert response.status_code == 302
     assert Target.objects.get(year=2025, metric="practice_centers").stretch == 2
     before = list(Target.objects.values_list("metric", "minimum", "stretch"))
@@ -196,7 +198,9 @@ def test_a_closed_year_says_so_and_reopening_needs_a_reason(client_for, users):
     assert YearClose.objects.get(year=2025).is_closed
     staff.post(reverse("dashboards:year_reopen", args=[2025]), {"reason": "补录12月培训"})
     assert not YearClose.objects.get(year=2025).is_closed
-    assert YearCloseEvent.objects.filter(year=2025, action="reopen", actor=users["staff"], reason="补录12月培训").exists()
+    assert YearCloseEvent.objects.filter(
+        year=2025, action="reopen", actor=users["staff"], reason="补录12月培训"
+    ).exists()
 
 
 def test_the_api_serves_totals_to_everyone_and_other_organisations_only_to_readers(api_for, org, other_org):
@@ -223,22 +227,27 @@ def test_the_overview_still_serves_the_last_snapshot_with_its_time_when_the_work
     assert response.status_code == 200 and "数据更新于" in response.content.decode()
 
 
-@pytest.mark.parametrize("now,actual,expected", [
-    (datetime(2025, 7, 2, tzinfo=SHANGHAI), 60, "on_track"),
-    (datetime(2025, 7, 2, tzinfo=SHANGHAI), 45, "at_risk"),
-    (datetime(2025, 7, 2, tzinfo=SHANGHAI), 20, "behind"),
-    (datetime(2025, 7, 2, tzinfo=SHANGHAI), 100, "met"),
-    (datetime(2026, 1, 5, tzinfo=SHANGHAI), 99, "missed"),
-    (datetime(2026, 1, 5, tzinfo=SHANGHAI), 150, "stretch_met"),
-    (datetime(2024, 12, 31, tzinfo=SHANGHAI), 0, "not_started"),
-])
+@pytest.mark.parametrize(
+    "now,actual,expected",
+    [
+        (datetime(2025, 7, 2, tzinfo=SHANGHAI), 60, "on_track"),
+        (datetime(2025, 7, 2, tzinfo=SHANGHAI), 45, "at_risk"),
+        (datetime(2025, 7, 2, tzinfo=SHANGHAI), 20, "behind"),
+        (datetime(2025, 7, 2, tzinfo=SHANGHAI), 100, "met"),
+        (datetime(2026, 1, 5, tzinfo=SHANGHAI), 99, "missed"),
+        (datetime(2026, 1, 5, tzinfo=SHANGHAI), 150, "stretch_met"),
+        (datetime(2024, 12, 31, tzinfo=SHANGHAI), 0, "not_started"),
+    ],
+)
 def test_the_status_compares_progress_with_the_time_elapsed(now, actual, expected):
     assert status_of(Decimal(actual), Decimal(100), Decimal(150), 2025, now=now) == expected
 
 
 def test_a_closed_year_is_judged_met_or_missed():
-    assert status_of(Decimal(5), Decimal(10), None, 2025, closed=True,
-                     now=datetime(2025, 6, 1, tzinfo=SHANGHAI)) == "missed"
+    assert (
+        status_of(Decimal(5), Decimal(10), None, 2025, closed=True, now=datetime(2025, 6, 1, tzinfo=SHANGHAI))
+        == "missed"
+    )
 
 
 def test_the_cached_overview_changes_with_each_roll_up_and_target(client_for, org):
@@ -254,12 +263,15 @@ def test_the_cached_overview_changes_with_each_roll_up_and_target(client_for, or
     assert "50.0%" in leader.get(OVERVIEW).content.decode()
 
 
-@pytest.mark.parametrize("code,make", [
-    ("training_person_times", lambda n, org: SessionFactory.create_batch(n, provider=org)),
-    ("training_persons", lambda n, org: [add_trainees(SessionFactory(provider=org), [f"p{i}" for i in range(n)])]),
-    ("dual_teachers_trained", lambda n, org: DualTrainingFactory.create_batch(n, teacher__school=org)),
-    ("projects_completed", lambda n, org: ProjectFactory.create_batch(n, lead_organization=org)),
-])
+@pytest.mark.parametrize(
+    "code,make",
+    [
+        ("training_person_times", lambda n, org: SessionFactory.create_batch(n, provider=org)),
+        ("training_persons", lambda n, org: [add_trainees(SessionFactory(provider=org), [f"p{i}" for i in range(n)])]),
+        ("dual_teachers_trained", lambda n, org: DualTrainingFactory.create_batch(n, teacher__school=org)),
+        ("projects_completed", lambda n, org: ProjectFactory.create_batch(n, lead_organization=org)),
+    ],
+)
 def test_the_drill_down_makes_as_many_queries_for_50_records_as_for_5(client_for, org, code, make):
     url = reverse("dashboards:records", args=[code]) + "?year=2025"
     member = client_for("member")

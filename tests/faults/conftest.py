@@ -57,10 +57,21 @@ class Portal:
 
     def start(self):
         self.proc = subprocess.Popen(
-            [str(BASE_DIR / ".venv/bin/gunicorn") if (BASE_DIR / ".venv/bin/gunicorn").exists() else "gunicorn",
-             "consortium.wsgi:application", "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
-             "--no-control-socket", "--timeout", "30"],
-            cwd=BASE_DIR, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                str(BASE_DIR / ".venv/bin/gunicorn") if (BASE_DIR / ".venv/bin/gunicorn").exists() else "gunicorn",
+                "consortium.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "1",
+                "--no-control-socket",
+                "--timeout",
+                "30",
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -96,8 +107,9 @@ class Portal:
 
     def login(self, username, password="pw-Test-2025"):
         self.get("/accounts/login/")
-        status, _ = self.request("/accounts/login/", {
-            "csrfmiddlewaretoken": self.csrf(), "username": username, "password": password})
+        status, _ = self.request(
+            "/accounts/login/", {"csrfmiddlewaretoken": self.csrf(), "username": username, "password": password}
+        )
         assert status == 200  # followed the redirect to the home page
 
     def post_form(self, path, data):
@@ -108,11 +120,16 @@ class Portal:
 @pytest.fixture
 def portal_env():
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env.update({
-        "DATABASE_URL": database_url(), "DEBUG": "false", "CONN_MAX_AGE": "60",
-        "DJANGO_SETTINGS_MODULE": "consortium.settings", "AXES_ENABLED": "false",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    })
+    env.update(
+        {
+            "DATABASE_URL": database_url(),
+            "DEBUG": "false",
+            "CONN_MAX_AGE": "60",
+            "DJANGO_SETTINGS_MODULE": "consortium.settings",
+            "AXES_ENABLED": "false",
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        }
+    )
     return env
 
 
@@ -134,8 +151,6 @@ def run(*cmd, timeout=60):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
 
 
-
-
 def set_real_password(user, password="pw-Test-2025"):
     """The portal subprocess uses the production hashers, not the tests' fast one."""
     from django.contrib.auth.hashers import PBKDF2PasswordHasher
@@ -155,7 +170,8 @@ class Redis:
     def start(self):
         self.proc = subprocess.Popen(
             ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for _ in range(50):
             if run("redis-cli", "-p", str(self.port), "ping").stdout.strip() == "PONG":
@@ -187,8 +203,10 @@ def _celery_starter(portal_env, tmp_path, kind, args):
         celery = BASE_DIR / ".venv/bin/celery"
         proc = subprocess.Popen(
             [str(celery) if celery.exists() else "celery", "-A", "consortium", kind, *args, "--loglevel", "INFO"],
-            cwd=BASE_DIR, env={**portal_env, "REDIS_URL": redis_url, **extra},
-            stdout=open(tmp_path / f"{kind}{len(procs)}.log", "w"), stderr=subprocess.STDOUT,
+            cwd=BASE_DIR,
+            env={**portal_env, "REDIS_URL": redis_url, **extra},
+            stdout=open(tmp_path / f"{kind}{len(procs)}.log", "w"),
+            stderr=subprocess.STDOUT,
         )
         procs.append(proc)
         return proc
@@ -205,9 +223,21 @@ def _celery_starter(portal_env, tmp_path, kind, args):
 
 @pytest.fixture
 def start_worker(portal_env, tmp_path):
-    yield from _celery_starter(portal_env, tmp_path, "worker", [
-        "--pool", "prefork", "--concurrency", "1", "--include", "tests.faults.slow_start", "--without-mingle",
-        "--without-gossip"])
+    yield from _celery_starter(
+        portal_env,
+        tmp_path,
+        "worker",
+        [
+            "--pool",
+            "prefork",
+            "--concurrency",
+            "1",
+            "--include",
+            "tests.faults.slow_start",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+    )
 
 
 @pytest.fixture

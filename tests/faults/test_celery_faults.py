@@ -20,8 +20,20 @@ def enqueue(env, task, **kwargs):
     """Send a task the way beat or the portal would, from another process."""
     celery = BASE_DIR / ".venv/bin/celery"
     return subprocess.run(
-        [str(celery) if celery.exists() else "celery", "-A", "consortium", "call", task, "--kwargs", json.dumps(kwargs)],
-        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
+        [
+            str(celery) if celery.exists() else "celery",
+            "-A",
+            "consortium",
+            "call",
+            task,
+            "--kwargs",
+            json.dumps(kwargs),
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -40,7 +52,8 @@ def expected(code, year=YEAR):
 
 
 def test_a_worker_killed_mid_rollup_runs_it_again_and_the_figures_are_right(
-        postgres_only, private_redis, start_worker, portal_env, tmp_path, users, org, other_org):
+    postgres_only, private_redis, start_worker, portal_env, tmp_path, users, org, other_org
+):
     marker = tmp_path / "first-run.pid"
     start_worker(private_redis.url, SLOW_MARKER=str(marker))
     sent = enqueue({**portal_env, "REDIS_URL": private_redis.url}, "dashboards.tasks.rollup_kpis", year=YEAR)
@@ -49,8 +62,9 @@ def test_a_worker_killed_mid_rollup_runs_it_again_and_the_figures_are_right(
     time.sleep(0.5)
     os.kill(int(marker.read_text()), signal.SIGKILL)  # the pool process running the task
 
-    assert wait_for(lambda: MetricActual.objects.filter(year=YEAR, metric="active_members").exists(), 90), \
+    assert wait_for(lambda: MetricActual.objects.filter(year=YEAR, metric="active_members").exists(), 90), (
         "the roll-up was not run again after its worker process was killed"
+    )
     actual = MetricActual.objects.get(year=YEAR, metric="active_members").value
     assert actual == expected("active_members") and actual >= 2
     # The killed run committed nothing: exactly one run wrote the figures.
@@ -58,7 +72,8 @@ def test_a_worker_killed_mid_rollup_runs_it_again_and_the_figures_are_right(
 
 
 def test_with_redis_stopped_pages_and_saves_work_and_rollups_resume_when_it_is_back(
-        postgres_only, private_redis, start_worker, start_portal, users, org):
+    postgres_only, private_redis, start_worker, start_portal, users, org
+):
     set_real_password(users["staff"])
     portal = start_portal(REDIS_URL=private_redis.url)
     portal.login("staff")
@@ -68,9 +83,15 @@ def test_with_redis_stopped_pages_and_saves_work_and_rollups_resume_when_it_is_b
     assert status == 200 and org.name in body
     from members.demo import synthetic_credit_code
 
-    status, _ = portal.post_form("/members/organizations/add/", {
-        "name": "断网测试有限公司", "credit_code": synthetic_credit_code("断网测试", "enterprise"),
-        "kind": "enterprise", "council_role": "member"})
+    status, _ = portal.post_form(
+        "/members/organizations/add/",
+        {
+            "name": "断网测试有限公司",
+            "credit_code": synthetic_credit_code("断网测试", "enterprise"),
+            "kind": "enterprise",
+            "council_role": "member",
+        },
+    )
     assert status == 200  # followed the redirect to the new organisation's page
     new = Organization.objects.get(name="断网测试有限公司")
     status, _ = portal.post_form(f"/members/organizations/{new.pk}/admit/", {"date": time.strftime("%Y-%m-%d")})
@@ -81,9 +102,16 @@ def test_with_redis_stopped_pages_and_saves_work_and_rollups_resume_when_it_is_b
     # Redis is back: the next change enqueues a roll-up, and a worker brings the figures up to date.
     private_redis.start()
     start_worker(private_redis.url)
-    status, _ = portal.post_form(f"/members/organizations/{new.pk}/edit/", {
-        "name": new.name, "credit_code": new.credit_code, "kind": "enterprise", "council_role": "member",
-        "contact_name": "恢复后"})
+    status, _ = portal.post_form(
+        f"/members/organizations/{new.pk}/edit/",
+        {
+            "name": new.name,
+            "credit_code": new.credit_code,
+            "kind": "enterprise",
+            "council_role": "member",
+            "contact_name": "恢复后",
+        },
+    )
     assert status == 200
     from dashboards.services import current_year
 

@@ -20,16 +20,20 @@ EARLIER = 2024
 
 
 def person_times(year):
-    return MetricActual.objects.filter(year=year, metric="training_person_times").values_list("value", flat=True).first()
+    return (
+        MetricActual.objects.filter(year=year, metric="training_person_times").values_list("value", flat=True).first()
+    )
 
 
 def sessions(org):
     """A held session this year and one in an earlier year, already ended (both count)."""
     now_year = current_year()
-    this = SessionFactory(provider=org, declared_headcount=10, ends_at=shanghai(now_year, 1, 5),
-                          starts_at=shanghai(now_year, 1, 4))
-    earlier = SessionFactory(provider=org, declared_headcount=10, ends_at=shanghai(EARLIER, 5, 5),
-                             starts_at=shanghai(EARLIER, 5, 4))
+    this = SessionFactory(
+        provider=org, declared_headcount=10, ends_at=shanghai(now_year, 1, 5), starts_at=shanghai(now_year, 1, 4)
+    )
+    earlier = SessionFactory(
+        provider=org, declared_headcount=10, ends_at=shanghai(EARLIER, 5, 5), starts_at=shanghai(EARLIER, 5, 4)
+    )
     # Start clean: no request, and no year flagged as already queued (the test's own saves above).
     RollupRequest.objects.all().delete()
     RollupState.objects.update(dirty_since=None)
@@ -38,18 +42,26 @@ def sessions(org):
 
 def edit(portal, session, headcount):
     started = time.monotonic()
-    status, _ = portal.post_form(f"/training/sessions/{session.pk}/edit/", {
-        "title": session.title, "kind": session.kind, "provider": session.provider_id,
-        "starts_at": session.starts_at.astimezone(shanghai(2000, 1, 1).tzinfo).strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": session.ends_at.astimezone(shanghai(2000, 1, 1).tzinfo).strftime("%Y-%m-%dT%H:%M"),
-        "hours": "8", "declared_headcount": str(headcount), "status": "held",
-    })
+    status, _ = portal.post_form(
+        f"/training/sessions/{session.pk}/edit/",
+        {
+            "title": session.title,
+            "kind": session.kind,
+            "provider": session.provider_id,
+            "starts_at": session.starts_at.astimezone(shanghai(2000, 1, 1).tzinfo).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": session.ends_at.astimezone(shanghai(2000, 1, 1).tzinfo).strftime("%Y-%m-%dT%H:%M"),
+            "hours": "8",
+            "declared_headcount": str(headcount),
+            "status": "held",
+        },
+    )
     return status, time.monotonic() - started
 
 
 @pytest.mark.parametrize("outage", ["stopped", "frozen"])
 def test_edits_made_while_redis_is_away_reach_the_figures_within_a_minute_of_its_return(
-        outage, postgres_only, private_redis, start_worker, start_beat, start_portal, users, org):
+    outage, postgres_only, private_redis, start_worker, start_beat, start_portal, users, org
+):
     set_real_password(users["staff"])
     this, earlier = sessions(org)
     portal = start_portal(REDIS_URL=private_redis.url)
@@ -75,14 +87,17 @@ def test_edits_made_while_redis_is_away_reach_the_figures_within_a_minute_of_its
     back = time.monotonic()
     start_worker(private_redis.url)
     start_beat(private_redis.url)
-    assert wait_for(lambda: person_times(current_year()) == 41 and person_times(EARLIER) == 42, 75), \
-        (person_times(current_year()), person_times(EARLIER))
+    assert wait_for(lambda: person_times(current_year()) == 41 and person_times(EARLIER) == 42, 75), (
+        person_times(current_year()),
+        person_times(EARLIER),
+    )
     assert time.monotonic() - back < 75
     assert not RollupRequest.objects.exists()
 
 
-def test_a_worker_killed_whole_loses_no_rollup(postgres_only, private_redis, start_worker, start_beat,
-                                               start_portal, users, org, tmp_path):
+def test_a_worker_killed_whole_loses_no_rollup(
+    postgres_only, private_redis, start_worker, start_beat, start_portal, users, org, tmp_path
+):
     set_real_password(users["staff"])
     this, earlier = sessions(org)
     marker = tmp_path / "first-run.pid"

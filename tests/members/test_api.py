@@ -32,8 +32,11 @@ def test_the_api_filters_with_the_same_filterset_as_the_list_page(api_for, org, 
 def test_the_api_refuses_a_wrong_check_character_with_a_chinese_error(api_for):
     code = synthetic_credit_code("接口测试", "enterprise")
     wrong = code[:17] + ("0" if code[17] != "0" else "1")
-    response = api_for("staff").post("/api/v1/organizations/", {
-        "name": "接口测试有限公司", "credit_code": wrong, "kind": "enterprise"}, format="json")
+    response = api_for("staff").post(
+        "/api/v1/organizations/",
+        {"name": "接口测试有限公司", "credit_code": wrong, "kind": "enterprise"},
+        format="json",
+    )
     assert response.status_code == 400
     assert "校验位错误" in response.json()["credit_code"][0]
     assert not Organization.objects.filter(name="接口测试有限公司").exists()

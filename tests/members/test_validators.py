@@ -26,10 +26,13 @@ def test_a_wrong_check_character_is_named_in_the_error():
     assert "校验位错误" in str(exc.value) and "应为 3" in str(exc.value)
 
 
-@pytest.mark.parametrize("code,fragment", [
-    ("9135010", "应为18位"),
-    ("91350100M000100YI3", "不允许的字符"),
-])
+@pytest.mark.parametrize(
+    "code,fragment",
+    [
+        ("9135010", "应为18位"),
+        ("91350100M000100YI3", "不允许的字符"),
+    ],
+)
 def test_malformed_credit_codes_are_refused(code, fragment):
     with pytest.raises(ValidationError) as exc:
         validate_credit_code(code)

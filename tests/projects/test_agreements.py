@@ -15,8 +15,15 @@ pytestmark = pytest.mark.django_db
 
 
 def form_data(org, parties, **extra):
-    data = {"kind": "internship_base", "title": "学生实习实训基地共建协议", "parties": [p.pk for p in parties],
-            "signed_on": "2025-04-01", "start_date": "2025-04-01", "end_date": "2028-03-31", "summary": "共建基地"}
+    data = {
+        "kind": "internship_base",
+        "title": "学生实习实训基地共建协议",
+        "parties": [p.pk for p in parties],
+        "signed_on": "2025-04-01",
+        "start_date": "2025-04-01",
+        "end_date": "2028-03-31",
+        "summary": "共建基地",
+    }
     if org is not None:
         data["organization"] = org.pk
     data.update(extra)
@@ -37,9 +44,7 @@ def test_a_member_cannot_register_an_agreement_for_another_organisation(client_f
     client = client_for("member")
     before = snapshot()
     # The organisation field is not offered to members; a forged value is ignored and the parties rule bites.
-    response = client.post(
-        reverse("projects:agreement_add"), form_data(other_org, [other_org, third_org])
-    )
+    response = client.post(reverse("projects:agreement_add"), form_data(other_org, [other_org, third_org]))
     assert response.status_code == 200
     assert "协议各方必须包含登记单位“兰州石化职业技术大学”" in response.content.decode()
     assert snapshot() == before
@@ -48,9 +53,7 @@ def test_a_member_cannot_register_an_agreement_for_another_organisation(client_f
 def test_end_date_before_start_date_is_refused_with_a_chinese_message(client_for, org, third_org):
     client = client_for("member")
     before = snapshot()
-    response = client.post(
-        reverse("projects:agreement_add"), form_data(None, [org, third_org], end_date="2024-12-31")
-    )
+    response = client.post(reverse("projects:agreement_add"), form_data(None, [org, third_org], end_date="2024-12-31"))
     assert response.status_code == 200
     assert "到期日期不能早于生效日期。" in response.content.decode()
     assert snapshot() == before
@@ -73,18 +76,22 @@ def test_the_database_refuses_an_end_date_before_the_start(org):
 
 def test_member_edits_a_draft_but_not_a_verified_agreement(client_for, org, third_org):
     draft = AgreementFactory(organization=org, parties=[third_org])
-    verified = AgreementFactory(organization=org, parties=[third_org], status=AgreementStatus.VERIFIED,
-                                verified_at=timezone.now())
+    verified = AgreementFactory(
+        organization=org, parties=[third_org], status=AgreementStatus.VERIFIED, verified_at=timezone.now()
+    )
     client = client_for("member")
-    ok = client.post(reverse("projects:agreement_edit", args=[draft.pk]), form_data(None, [org, third_org], title="新名称"))
+    ok = client.post(
+        reverse("projects:agreement_edit", args=[draft.pk]), form_data(None, [org, third_org], title="新名称")
+    )
     assert ok.status_code == 302
     draft.refresh_from_db()
     assert draft.title == "新名称"
     assert draft.events.filter(action="edit").exists()
 
     before = snapshot()
-    refused = client.post(reverse("projects:agreement_edit", args=[verified.pk]),
-                          form_data(None, [org, third_org], title="偷偷改名"))
+    refused = client.post(
+        reverse("projects:agreement_edit", args=[verified.pk]), form_data(None, [org, third_org], title="偷偷改名")
+    )
     assert refused.status_code == 403
     assert "协议当前状态为“已核验”，成员单位不能再修改" in refused.content.decode()
     assert snapshot() == before
@@ -94,9 +101,7 @@ def test_member_cannot_edit_an_agreement_out_of_their_own_organisation(client_fo
     draft = AgreementFactory(organization=org, parties=[third_org])
     client = client_for("member")
     before = snapshot()
-    response = client.post(
-        reverse("projects:agreement_edit", args=[draft.pk]), form_data(None, [other_org, third_org])
-    )
+    response = client.post(reverse("projects:agreement_edit", args=[draft.pk]), form_data(None, [other_org, third_org]))
     assert response.status_code == 200
     assert "协议各方必须包含登记单位" in response.content.decode()
     assert snapshot() == before
@@ -127,8 +132,12 @@ def test_the_workflow_records_who_when_and_why(org, third_org, member_user, staf
     assert agreement.status == AgreementStatus.VERIFIED
     assert agreement.verified_by == staff_user and agreement.verified_at is not None
     steps = list(agreement.events.values_list("action", "actor__username", "reason"))
-    assert steps == [("submit", "member", ""), ("return", "staff", "缺少盖章页"), ("submit", "member", ""),
-                     ("verify", "staff", "")]
+    assert steps == [
+        ("submit", "member", ""),
+        ("return", "staff", "缺少盖章页"),
+        ("submit", "member", ""),
+        ("verify", "staff", ""),
+    ]
 
 
 def test_the_detail_page_shows_every_step(client_for, org, third_org, member_user, staff_user):
@@ -173,14 +182,31 @@ def test_verifying_twice_is_refused(org, third_org, staff_user):
 
 def test_expiry_follows_from_the_end_date_without_a_job(org, third_org):
     today = timezone.localdate()
-    soon = AgreementFactory(organization=org, parties=[third_org], start_date=today - timedelta(days=400),
-                            end_date=today + timedelta(days=30))
-    later = AgreementFactory(organization=org, parties=[third_org], start_date=today - timedelta(days=400),
-                             end_date=today + timedelta(days=31))
-    gone = AgreementFactory(organization=org, parties=[third_org], start_date=today - timedelta(days=400),
-                            end_date=today - timedelta(days=1))
-    ended = AgreementFactory(organization=org, parties=[third_org], start_date=today - timedelta(days=400),
-                             end_date=today - timedelta(days=1), status=AgreementStatus.TERMINATED)
+    soon = AgreementFactory(
+        organization=org,
+        parties=[third_org],
+        start_date=today - timedelta(days=400),
+        end_date=today + timedelta(days=30),
+    )
+    later = AgreementFactory(
+        organization=org,
+        parties=[third_org],
+        start_date=today - timedelta(days=400),
+        end_date=today + timedelta(days=31),
+    )
+    gone = AgreementFactory(
+        organization=org,
+        parties=[third_org],
+        start_date=today - timedelta(days=400),
+        end_date=today - timedelta(days=1),
+    )
+    ended = AgreementFactory(
+        organization=org,
+        parties=[third_org],
+        start_date=today - timedelta(days=400),
+        end_date=today - timedelta(days=1),
+        status=AgreementStatus.TERMINATED,
+    )
     assert set(Agreement.objects.expiring()) == {soon}
     assert set(Agreement.objects.expired()) == {gone}
     assert soon.is_expiring and soon.term_state == "expiring"
@@ -190,8 +216,13 @@ def test_expiry_follows_from_the_end_date_without_a_job(org, third_org):
 
 def test_the_list_filters_by_term_status_kind_year_and_organisation(client_for, org, other_org, third_org):
     today = timezone.localdate()
-    soon = AgreementFactory(organization=org, parties=[third_org], title="即将到期的协议",
-                            start_date=today - timedelta(days=300), end_date=today + timedelta(days=5))
+    soon = AgreementFactory(
+        organization=org,
+        parties=[third_org],
+        title="即将到期的协议",
+        start_date=today - timedelta(days=300),
+        end_date=today + timedelta(days=5),
+    )
     AgreementFactory(organization=other_org, parties=[third_org], title="兰石的协议", kind="rnd")
     client = client_for("staff")
     url = reverse("projects:agreement_list")
@@ -215,7 +246,7 @@ def test_the_organisation_page_lists_its_agreements_projects_and_platforms(clien
 
 
 def test_the_export_neutralises_formulas(client_for, org, third_org):
-    AgreementFactory(organization=org, parties=[third_org], title="=HYPERLINK(\"x\")")
+    AgreementFactory(organization=org, parties=[third_org], title='=HYPERLINK("x")')
     response = client_for("staff").get(reverse("projects:agreement_list") + "?export=csv")
     assert "'=HYPERLINK" in response.content.decode("utf-8-sig")
 
@@ -224,8 +255,9 @@ def test_scan_upload_through_the_form_is_stored_and_listed(client_for, org, thir
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     scan = SimpleUploadedFile("签署版.pdf", PDF_BYTES, content_type="application/pdf")
-    response = client_for("member").post(reverse("projects:agreement_add"),
-                                         {**form_data(None, [org, third_org]), "scan": scan})
+    response = client_for("member").post(
+        reverse("projects:agreement_add"), {**form_data(None, [org, third_org]), "scan": scan}
+    )
     assert response.status_code == 302
     agreement = Agreement.objects.get()
     assert agreement.scan_name == "签署版.pdf" and agreement.scan_content_type == "application/pdf"
@@ -245,8 +277,14 @@ def test_workflow_steps_notify_the_other_side(org, third_org, member_user, staff
 
 def test_the_export_has_chinese_labels_and_the_term_hint(client_for, org, third_org):
     today = timezone.localdate()
-    AgreementFactory(organization=org, parties=[third_org], title="快到期的协议", kind="rnd",
-                     start_date=today - timedelta(days=300), end_date=today + timedelta(days=3))
+    AgreementFactory(
+        organization=org,
+        parties=[third_org],
+        title="快到期的协议",
+        kind="rnd",
+        start_date=today - timedelta(days=300),
+        end_date=today + timedelta(days=3),
+    )
     text = client_for("staff").get(reverse("projects:agreement_list") + "?export=csv").content.decode("utf-8-sig")
     row = next(line for line in text.splitlines() if line.startswith("快到期的协议"))
     assert ",技术研发," in row and ",草稿," in row and row.endswith("30天内到期")

@@ -11,8 +11,14 @@ pytestmark = pytest.mark.django_db
 
 
 def payload(org, parties, **extra):
-    data = {"kind": "rnd", "title": "技术研发合作协议", "parties": [p.pk for p in parties], "signed_on": "2025-04-01",
-            "start_date": "2025-04-01", "end_date": "2027-03-31"}
+    data = {
+        "kind": "rnd",
+        "title": "技术研发合作协议",
+        "parties": [p.pk for p in parties],
+        "signed_on": "2025-04-01",
+        "start_date": "2025-04-01",
+        "end_date": "2027-03-31",
+    }
     if org is not None:
         data["organization"] = org.pk
     data.update(extra)
@@ -39,16 +45,18 @@ def test_the_api_refuses_parties_without_the_members_own_organisation(api_for, o
 def test_the_api_refuses_an_agreement_ending_before_it_starts(api_for, org, third_org):
     api = api_for("member")
     before = snapshot()
-    response = api.post(reverse("agreement-list"), payload(None, [org, third_org], end_date="2024-01-01"),
-                        format="json")
+    response = api.post(
+        reverse("agreement-list"), payload(None, [org, third_org], end_date="2024-01-01"), format="json"
+    )
     assert response.status_code == 400
     assert response.json()["end_date"] == ["到期日期不能早于生效日期。"]
     assert snapshot() == before
 
 
 def test_a_member_cannot_patch_a_verified_agreement(api_for, org, third_org):
-    agreement = AgreementFactory(organization=org, parties=[third_org], status=AgreementStatus.VERIFIED,
-                                 verified_at=timezone.now())
+    agreement = AgreementFactory(
+        organization=org, parties=[third_org], status=AgreementStatus.VERIFIED, verified_at=timezone.now()
+    )
     api = api_for("member")
     before = snapshot()
     response = api.patch(reverse("agreement-detail", args=[agreement.pk]), {"title": "改"}, format="json")

@@ -20,8 +20,9 @@ def upload(name, content, content_type="application/pdf"):
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
-@pytest.mark.parametrize("content,ctype", [(PDF_BYTES, "application/pdf"), (JPEG_BYTES, "image/jpeg"),
-                                           (PNG_BYTES, "image/png")])
+@pytest.mark.parametrize(
+    "content,ctype", [(PDF_BYTES, "application/pdf"), (JPEG_BYTES, "image/jpeg"), (PNG_BYTES, "image/png")]
+)
 def test_pdf_jpeg_and_png_are_recognised_by_their_bytes(content, ctype):
     checked = attachments.check_upload(upload("whatever.bin", content, "text/plain"))
     assert checked.content_type == ctype
@@ -41,10 +42,18 @@ def test_a_file_over_the_limit_is_refused(settings):
     assert "文件过大" in str(exc.value) and "上限为 1 KB" in str(exc.value)
 
 
-@pytest.mark.parametrize("hostile", [
-    "../../etc/passwd.pdf", "..\\..\\windows\\win.ini.pdf", "a" * 5000 + ".pdf", "合同\x00\r\n\x1b[31m.pdf",
-    "/absolute/path.pdf", "....pdf", "合同\u202eexe.pdf",
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "../../etc/passwd.pdf",
+        "..\\..\\windows\\win.ini.pdf",
+        "a" * 5000 + ".pdf",
+        "合同\x00\r\n\x1b[31m.pdf",
+        "/absolute/path.pdf",
+        "....pdf",
+        "合同\u202eexe.pdf",
+    ],
+)
 def test_hostile_names_never_reach_the_file_system(hostile, org, other_org):
     agreement = AgreementFactory(organization=org, parties=[other_org])
     checked = attachments.check_upload(upload(hostile, PDF_BYTES))
@@ -68,10 +77,18 @@ def test_the_stored_file_is_outside_static_and_under_media_root(org, other_org):
 def test_the_form_refuses_a_fake_pdf_and_changes_nothing(client_for, org, other_org):
     client = client_for("member")
     before = snapshot()
-    response = client.post(reverse("projects:agreement_add"), {
-        "kind": "rnd", "title": "技术研发合作协议", "parties": [org.pk, other_org.pk], "signed_on": "2025-04-01",
-        "start_date": "2025-04-01", "end_date": "2027-03-31", "scan": upload("合同.pdf", b"MZ\x90\x00 not a pdf"),
-    })
+    response = client.post(
+        reverse("projects:agreement_add"),
+        {
+            "kind": "rnd",
+            "title": "技术研发合作协议",
+            "parties": [org.pk, other_org.pk],
+            "signed_on": "2025-04-01",
+            "start_date": "2025-04-01",
+            "end_date": "2027-03-31",
+            "scan": upload("合同.pdf", b"MZ\x90\x00 not a pdf"),
+        },
+    )
     assert response.status_code == 200
     assert "只接受 PDF、JPEG 或 PNG 文件" in response.content.decode()
     assert snapshot() == before
@@ -83,8 +100,10 @@ def test_the_form_refuses_a_file_over_the_limit_and_changes_nothing(client_for, 
     agreement = AgreementFactory(organization=org, parties=[other_org])
     client = client_for("member")
     before = snapshot()
-    response = client.post(reverse("projects:agreement_attachment_add", args=[agreement.pk]),
-                           {"file": upload("补充协议.pdf", PDF_BYTES + b" " * 200)})
+    response = client.post(
+        reverse("projects:agreement_attachment_add", args=[agreement.pk]),
+        {"file": upload("补充协议.pdf", PDF_BYTES + b" " * 200)},
+    )
     assert response.status_code == 200
     assert "文件过大" in response.content.decode()
     assert snapshot() == before
@@ -93,20 +112,38 @@ def test_the_form_refuses_a_file_over_the_limit_and_changes_nothing(client_for, 
 def test_the_api_refuses_a_fake_pdf(api_for, org, other_org):
     api = api_for("member")
     before = snapshot()
-    response = api.post(reverse("agreement-list"), {
-        "kind": "rnd", "title": "技术研发合作协议", "parties": [org.pk, other_org.pk], "signed_on": "2025-04-01",
-        "start_date": "2025-04-01", "end_date": "2027-03-31", "scan": upload("合同.pdf", b"GIF89a not allowed"),
-    }, format="multipart")
+    response = api.post(
+        reverse("agreement-list"),
+        {
+            "kind": "rnd",
+            "title": "技术研发合作协议",
+            "parties": [org.pk, other_org.pk],
+            "signed_on": "2025-04-01",
+            "start_date": "2025-04-01",
+            "end_date": "2027-03-31",
+            "scan": upload("合同.pdf", b"GIF89a not allowed"),
+        },
+        format="multipart",
+    )
     assert response.status_code == 400
     assert "只接受 PDF、JPEG 或 PNG 文件" in str(response.json()["scan"])
     assert snapshot() == before
 
 
 def test_the_api_stores_a_real_scan(api_for, org, other_org):
-    response = api_for("member").post(reverse("agreement-list"), {
-        "kind": "rnd", "title": "技术研发合作协议", "parties": [org.pk, other_org.pk], "signed_on": "2025-04-01",
-        "start_date": "2025-04-01", "end_date": "2027-03-31", "scan": upload("../签署版.png", PNG_BYTES, "image/png"),
-    }, format="multipart")
+    response = api_for("member").post(
+        reverse("agreement-list"),
+        {
+            "kind": "rnd",
+            "title": "技术研发合作协议",
+            "parties": [org.pk, other_org.pk],
+            "signed_on": "2025-04-01",
+            "start_date": "2025-04-01",
+            "end_date": "2027-03-31",
+            "scan": upload("../签署版.png", PNG_BYTES, "image/png"),
+        },
+        format="multipart",
+    )
     assert response.status_code == 201, response.content
     agreement = Agreement.objects.get()
     assert agreement.scan_content_type == "image/png" and agreement.scan_name == "签署版.png"
@@ -136,8 +173,10 @@ def test_the_download_follows_the_agreement_access_rule(client_for, org, other_o
 def test_a_later_attachment_is_uploaded_recorded_and_downloaded(client_for, org, other_org):
     agreement = AgreementFactory(organization=org, parties=[other_org])
     client = client_for("member")
-    response = client.post(reverse("projects:agreement_attachment_add", args=[agreement.pk]),
-                           {"file": upload("补充\x07协议.jpg", JPEG_BYTES, "image/jpeg"), "description": "补充条款"})
+    response = client.post(
+        reverse("projects:agreement_attachment_add", args=[agreement.pk]),
+        {"file": upload("补充\x07协议.jpg", JPEG_BYTES, "image/jpeg"), "description": "补充条款"},
+    )
     assert response.status_code == 302
     item = AgreementAttachment.objects.get()
     assert item.original_name == "补充协议.jpg" and item.content_type == "image/jpeg"
@@ -172,9 +211,15 @@ def test_deleting_an_agreement_removes_its_files(client_for, org, other_org, dja
 def test_replacing_the_scan_removes_the_old_file(client_for, org, other_org, django_capture_on_commit_callbacks):
     agreement = AgreementFactory(organization=org, parties=[other_org], with_scan=True)
     old = Path(agreement.scan.path)
-    data = {"kind": agreement.kind, "title": agreement.title, "parties": [org.pk, other_org.pk],
-            "signed_on": "2025-03-01", "start_date": "2025-03-01", "end_date": "2028-02-28",
-            "scan": upload("新扫描件.png", PNG_BYTES, "image/png")}
+    data = {
+        "kind": agreement.kind,
+        "title": agreement.title,
+        "parties": [org.pk, other_org.pk],
+        "signed_on": "2025-03-01",
+        "start_date": "2025-03-01",
+        "end_date": "2028-02-28",
+        "scan": upload("新扫描件.png", PNG_BYTES, "image/png"),
+    }
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for("member").post(reverse("projects:agreement_edit", args=[agreement.pk]), data)
     assert response.status_code == 302

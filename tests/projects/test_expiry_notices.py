@@ -17,8 +17,14 @@ pytestmark = pytest.mark.django_db
 
 def ending_in(org, party, days, status=AgreementStatus.VERIFIED):
     today = timezone.localdate()
-    return AgreementFactory(organization=org, parties=[party], status=status, verified_at=timezone.now(),
-                            start_date=today - timedelta(days=700), end_date=today + timedelta(days=days))
+    return AgreementFactory(
+        organization=org,
+        parties=[party],
+        status=status,
+        verified_at=timezone.now(),
+        start_date=today - timedelta(days=700),
+        end_date=today + timedelta(days=days),
+    )
 
 
 @pytest.fixture

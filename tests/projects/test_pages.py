@@ -38,10 +38,14 @@ def test_the_staff_forms_render_with_the_demo_data(seeded, client):
     client.force_login(User.objects.get(username="staff"))
     project = Project.objects.filter(status="under_review").first()
     review = ExpertReview.objects.filter(project=project).first()
-    for url in (reverse("projects:agreement_add"), reverse("projects:project_add"), reverse("projects:platform_add"),
-                reverse("projects:project_edit", args=[project.pk]),
-                reverse("projects:project_assign_expert", args=[project.pk]),
-                reverse("projects:project_approve", args=[project.pk]),
-                reverse("projects:review_record", args=[review.pk]),
-                reverse("projects:agreement_edit", args=[Agreement.objects.first().pk])):
+    for url in (
+        reverse("projects:agreement_add"),
+        reverse("projects:project_add"),
+        reverse("projects:platform_add"),
+        reverse("projects:project_edit", args=[project.pk]),
+        reverse("projects:project_assign_expert", args=[project.pk]),
+        reverse("projects:project_approve", args=[project.pk]),
+        reverse("projects:review_record", args=[review.pk]),
+        reverse("projects:agreement_edit", args=[Agreement.objects.first().pk]),
+    ):
         assert client.get(url).status_code == 200, url

@@ -42,7 +42,12 @@ def test_a_project_goes_through_its_whole_lifecycle_with_each_step_recorded(org,
     assert project.status == PS.APPLIED
     assert project.approved_on == project.completed_on == project.applied_on == today
     assert list(project.events.values_list("to_status", flat=True)) == [
-        PS.UNDER_REVIEW, PS.APPROVED, PS.IN_PROGRESS, PS.COMPLETED, PS.APPLIED]
+        PS.UNDER_REVIEW,
+        PS.APPROVED,
+        PS.IN_PROGRESS,
+        PS.COMPLETED,
+        PS.APPLIED,
+    ]
     assert set(project.events.values_list("actor__username", flat=True)) == {"staff"}
     assert Project.objects.completed_in(today.year).get() == project
 
@@ -60,8 +65,9 @@ def test_completing_out_of_order_through_the_page_shows_the_reason(client_for, o
     project = ProjectFactory(lead_organization=org)
     client = client_for("staff")
     before = snapshot()
-    response = client.post(reverse("projects:project_complete", args=[project.pk]),
-                           {"date": timezone.localdate().isoformat()})
+    response = client.post(
+        reverse("projects:project_complete", args=[project.pk]), {"date": timezone.localdate().isoformat()}
+    )
     assert response.status_code == 200
     assert "不能结项验收" in response.content.decode()
     assert snapshot() == before
@@ -153,10 +159,19 @@ def test_a_project_cannot_take_on_a_reviewers_organisation_as_partner(client_for
     ExpertReviewFactory(project=project, expert=ExpertFactory(organization=other_org, name="刘建军"))
     client = client_for("staff")
     before = snapshot()
-    response = client.post(reverse("projects:project_edit", args=[project.pk]), {
-        "title": project.title, "kind": project.kind, "lead_organization": org.pk, "partners": [other_org.pk],
-        "planned_start": "2025-01-01", "planned_end": "2025-12-31", "budget": "1", "support_fund": "0",
-    })
+    response = client.post(
+        reverse("projects:project_edit", args=[project.pk]),
+        {
+            "title": project.title,
+            "kind": project.kind,
+            "lead_organization": org.pk,
+            "partners": [other_org.pk],
+            "planned_start": "2025-01-01",
+            "planned_end": "2025-12-31",
+            "budget": "1",
+            "support_fund": "0",
+        },
+    )
     assert response.status_code == 200
     assert "该单位不能成为本项目的牵头或合作单位" in response.content.decode()
     assert snapshot() == before
@@ -170,7 +185,7 @@ def test_a_review_is_the_weighted_average_of_the_criterion_scores(org, staff_use
     services.record_review(review.pk, by=staff_user, scores=scores, risk="medium", opinion="可行")
     review.refresh_from_db()
     total_weight = sum(c.weight for c in criteria)
-    expected = (Decimal(100 * criteria[0].weight + 50 * (total_weight - criteria[0].weight)) / total_weight)
+    expected = Decimal(100 * criteria[0].weight + 50 * (total_weight - criteria[0].weight)) / total_weight
     assert review.score == expected.quantize(Decimal("0.01"))
     assert review.risk == "medium" and review.scores.count() == len(criteria)
 
@@ -208,8 +223,9 @@ def test_rejecting_needs_a_reason(org, staff_user):
 
 
 def test_results_applied_needs_a_registered_result(org, staff_user):
-    project = ProjectFactory(lead_organization=org, status=PS.COMPLETED, approved_on=date(2025, 1, 1),
-                             completed_on=date(2025, 6, 1))
+    project = ProjectFactory(
+        lead_organization=org, status=PS.COMPLETED, approved_on=date(2025, 1, 1), completed_on=date(2025, 6, 1)
+    )
     with pytest.raises(ValidationError, match="请先登记项目成果"):
         services.change_project(project.pk, "apply", by=staff_user)
 
@@ -218,8 +234,9 @@ def test_a_result_can_only_be_added_to_a_completed_project(client_for, org):
     project = ProjectFactory(lead_organization=org, status=PS.IN_PROGRESS, approved_on=date(2025, 1, 1))
     client = client_for("staff")
     before = snapshot()
-    response = client.post(reverse("projects:project_result_add", args=[project.pk]),
-                           {"title": "专利一项", "kind": "patent"})
+    response = client.post(
+        reverse("projects:project_result_add", args=[project.pk]), {"title": "专利一项", "kind": "patent"}
+    )
     assert "只有已结项验收的项目才能登记成果。" in response.content.decode()
     assert snapshot() == before
 
@@ -242,19 +259,36 @@ def test_a_partner_member_sees_the_project_but_not_the_expert_names(client_for, 
 def test_planned_end_before_start_is_refused(client_for, org):
     client = client_for("staff")
     before = snapshot()
-    response = client.post(reverse("projects:project_add"), {
-        "title": "课程共建", "kind": "curriculum", "lead_organization": org.pk, "planned_start": "2025-06-01",
-        "planned_end": "2025-01-01", "budget": "10", "support_fund": "0",
-    })
+    response = client.post(
+        reverse("projects:project_add"),
+        {
+            "title": "课程共建",
+            "kind": "curriculum",
+            "lead_organization": org.pk,
+            "planned_start": "2025-06-01",
+            "planned_end": "2025-01-01",
+            "budget": "10",
+            "support_fund": "0",
+        },
+    )
     assert "计划结束日期不能早于计划开始日期。" in response.content.decode()
     assert snapshot() == before
 
 
 def test_the_api_refuses_an_end_before_the_start(api_for, org):
-    response = api_for("staff").post(reverse("project-list"), {
-        "title": "课程共建", "kind": "curriculum", "lead_organization": org.pk, "planned_start": "2025-06-01",
-        "planned_end": "2025-01-01", "budget": "10", "support_fund": "0",
-    }, format="json")
+    response = api_for("staff").post(
+        reverse("project-list"),
+        {
+            "title": "课程共建",
+            "kind": "curriculum",
+            "lead_organization": org.pk,
+            "planned_start": "2025-06-01",
+            "planned_end": "2025-01-01",
+            "budget": "10",
+            "support_fund": "0",
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert "计划结束日期不能早于计划开始日期。" in str(response.json())
     assert not Project.objects.exists()
@@ -263,10 +297,17 @@ def test_the_api_refuses_an_end_before_the_start(api_for, org):
 def test_a_platform_always_counts_its_lead_among_the_co_builders(client_for, org, other_org):
     from projects.models import Platform
 
-    response = client_for("staff").post(reverse("projects:platform_add"), {
-        "name": "绿色化工重点实验室", "kind": "key_lab", "level": "provincial", "lead_organization": org.pk,
-        "organizations": [other_org.pk], "established_on": "2025-05-01",
-    })
+    response = client_for("staff").post(
+        reverse("projects:platform_add"),
+        {
+            "name": "绿色化工重点实验室",
+            "kind": "key_lab",
+            "level": "provincial",
+            "lead_organization": org.pk,
+            "organizations": [other_org.pk],
+            "established_on": "2025-05-01",
+        },
+    )
     assert response.status_code == 302
     assert set(Platform.objects.get().organizations.all()) == {org, other_org}
 
@@ -286,9 +327,15 @@ def test_an_experts_organisation_cannot_be_changed_to_a_party_of_a_project_they_
     ExpertReviewFactory(project=project, expert=expert)
     client = client_for("staff")
     before = snapshot()
-    response = client.post(reverse("projects:expert_edit", args=[expert.pk]), {
-        "name": "张立新", "organization": org.pk, "field": "化学工程", "is_active": "on",
-    })
+    response = client.post(
+        reverse("projects:expert_edit", args=[expert.pk]),
+        {
+            "name": "张立新",
+            "organization": org.pk,
+            "field": "化学工程",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 200
     assert "该专家已被指派评审“氢能储运安全技术研究”" in response.content.decode()
     assert snapshot() == before
@@ -297,8 +344,10 @@ def test_an_experts_organisation_cannot_be_changed_to_a_party_of_a_project_they_
 def test_staff_mark_a_milestone_done(client_for, org):
     project = ProjectFactory(lead_organization=org, status=PS.IN_PROGRESS, approved_on=date(2025, 1, 1))
     milestone = project.milestones.create(title="完成中试", due_on=date(2025, 9, 30))
-    response = client_for("staff").post(reverse("projects:milestone_edit", args=[milestone.pk]),
-                                        {"title": "完成中试", "due_on": "2025-09-30", "done_on": "2025-09-28"})
+    response = client_for("staff").post(
+        reverse("projects:milestone_edit", args=[milestone.pk]),
+        {"title": "完成中试", "due_on": "2025-09-30", "done_on": "2025-09-28"},
+    )
     assert response.status_code == 302
     milestone.refresh_from_db()
     assert milestone.done_on == date(2025, 9, 28)
@@ -306,8 +355,16 @@ def test_staff_mark_a_milestone_done(client_for, org):
 
 def test_the_lead_is_not_also_a_partner(client_for, api_for, org, other_org):
     client = client_for("staff")
-    data = {"title": "课程共建", "kind": "curriculum", "lead_organization": org.pk, "partners": [org.pk, other_org.pk],
-            "planned_start": "2025-01-01", "planned_end": "2025-12-31", "budget": "10", "support_fund": "0"}
+    data = {
+        "title": "课程共建",
+        "kind": "curriculum",
+        "lead_organization": org.pk,
+        "partners": [org.pk, other_org.pk],
+        "planned_start": "2025-01-01",
+        "planned_end": "2025-12-31",
+        "budget": "10",
+        "support_fund": "0",
+    }
     before = snapshot()
     response = client.post(reverse("projects:project_add"), data)
     assert "牵头单位“兰州石化职业技术大学”不必再列为合作单位。" in response.content.decode()
@@ -318,8 +375,15 @@ def test_the_lead_is_not_also_a_partner(client_for, api_for, org, other_org):
 
 def test_the_project_list_searches_and_filters(client_for, org, other_org):
     ProjectFactory(lead_organization=org, title="氢能储运安全技术研究")
-    ProjectFactory(lead_organization=other_org, partners=[org], title="焊接工艺优化", kind="curriculum",
-                   status=PS.COMPLETED, approved_on=date(2025, 1, 1), completed_on=date(2025, 6, 1))
+    ProjectFactory(
+        lead_organization=other_org,
+        partners=[org],
+        title="焊接工艺优化",
+        kind="curriculum",
+        status=PS.COMPLETED,
+        approved_on=date(2025, 1, 1),
+        completed_on=date(2025, 6, 1),
+    )
     client = client_for("staff")
     url = reverse("projects:project_list")
     assert "焊接工艺优化" not in client.get(url + "?q=氢能").content.decode()

@@ -25,7 +25,9 @@ def make_rows(kind, n, org):
             p = ProjectFactory(lead_organization=org, partners=[partner, OrganizationFactory()])
             p.events.create(action="propose", to_status="proposed", date="2025-01-01")
         elif kind == "platform":
-            PlatformFactory(lead_organization=org, organizations=[partner], project=ProjectFactory(lead_organization=org))
+            PlatformFactory(
+                lead_organization=org, organizations=[partner], project=ProjectFactory(lead_organization=org)
+            )
         elif kind == "expert":
             e = ExpertFactory(organization=OrganizationFactory())
             ExpertReviewFactory(expert=e, score=Decimal(70), risk="low", project__lead_organization=org)
@@ -58,8 +60,9 @@ def count_queries(client, url):
 
 @pytest.mark.parametrize("kind,url_name,api,limit", LISTS, ids=[row[1] for row in LISTS])
 @pytest.mark.parametrize("role", ["staff", "member"])
-def test_list_queries_do_not_grow_with_rows(kind, url_name, api, limit, role, client_for, api_for, org,
-                                            django_assert_max_num_queries):
+def test_list_queries_do_not_grow_with_rows(
+    kind, url_name, api, limit, role, client_for, api_for, org, django_assert_max_num_queries
+):
     if kind == "expert" and role == "member" and not api:
         pytest.skip("the expert pool page is not for members")
     client = api_for(role) if api else client_for(role)

@@ -66,18 +66,23 @@ def main() -> None:
     seconds = time.perf_counter() - t0
     peak = status_kb(peak_field) if peak_field else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     imports = services.imports_dir()
-    print(json.dumps({
-        "refused": exc is not None,
-        "kind": type(exc).__name__,
-        "messages": getattr(exc, "messages", [str(exc)]) if exc is not None else [],
-        "code": getattr(exc, "code", None),
-        "seconds": seconds,
-        "rss_before_kb": before,
-        "peak_kb": peak,
-        "growth_mb": (peak - before) / 1024,
-        "stored": len(stored),
-        "files_left": sorted(p.name for p in imports.iterdir()),
-    }, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "refused": exc is not None,
+                "kind": type(exc).__name__,
+                "messages": getattr(exc, "messages", [str(exc)]) if exc is not None else [],
+                "code": getattr(exc, "code", None),
+                "seconds": seconds,
+                "rss_before_kb": before,
+                "peak_kb": peak,
+                "growth_mb": (peak - before) / 1024,
+                "stored": len(stored),
+                "files_left": sorted(p.name for p in imports.iterdir()),
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

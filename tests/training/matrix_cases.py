@@ -29,8 +29,14 @@ ROLES = ("anonymous", "admin", "staff", "leadership", "member", "other_member")
 
 
 def roles(anonymous=302, admin=200, staff=None, leadership=200, member=200, other_member=200):
-    return {"anonymous": anonymous, "admin": admin, "staff": admin if staff is None else staff,
-            "leadership": leadership, "member": member, "other_member": other_member}
+    return {
+        "anonymous": anonymous,
+        "admin": admin,
+        "staff": admin if staff is None else staff,
+        "leadership": leadership,
+        "member": member,
+        "other_member": other_member,
+    }
 
 
 def import_csv(n=3, birth="19850505"):
@@ -48,9 +54,7 @@ def setup(w):
     w.t_session = TrainingSessionFactory(provider=w.org, beneficiaries=[w.other_org])
     w.t_foreign_session = TrainingSessionFactory(provider=third_school)
     w.t_trainee = TraineeFactory(session=w.t_session)
-    w.t_import = services.stage_import(
-        w.t_session, SimpleUploadedFile("签到表.csv", import_csv()), by=w.users["staff"]
-    )
+    w.t_import = services.stage_import(w.t_session, SimpleUploadedFile("签到表.csv", import_csv()), by=w.users["staff"])
     w.t_teacher = TeacherFactory(school=w.org)
     w.t_foreign_teacher = TeacherFactory(school=third_school)
     # The same person entered twice at org (the second time without an employee number): staff merge them.
@@ -68,9 +72,20 @@ def pk(attr):
 
 # Form data -----------------------------------------------------------------
 
+
 def class_data(w):
-    return {"name": "焊接订单班", "enterprise": w.other_org.pk, "school": w.org.pk, "major": "焊接技术与自动化",
-            "intake_year": 2025, "mode": "order", "planned": 30, "enrolled": 30, "graduated": 0, "employed": 0}
+    return {
+        "name": "焊接订单班",
+        "enterprise": w.other_org.pk,
+        "school": w.org.pk,
+        "major": "焊接技术与自动化",
+        "intake_year": 2025,
+        "mode": "order",
+        "planned": 30,
+        "enrolled": 30,
+        "graduated": 0,
+        "employed": 0,
+    }
 
 
 def professor_data(w):
@@ -78,9 +93,17 @@ def professor_data(w):
 
 
 def session_data(w):
-    return {"title": "电工职业技能培训", "kind": "vocational_skill", "provider": w.org.pk,
-            "beneficiaries": [w.other_org.pk], "starts_at": "2025-06-01T09:00", "ends_at": "2025-06-02T17:00",
-            "hours": "16", "declared_headcount": 20, "status": "planned"}
+    return {
+        "title": "电工职业技能培训",
+        "kind": "vocational_skill",
+        "provider": w.org.pk,
+        "beneficiaries": [w.other_org.pk],
+        "starts_at": "2025-06-01T09:00",
+        "ends_at": "2025-06-02T17:00",
+        "hours": "16",
+        "declared_headcount": 20,
+        "status": "planned",
+    }
 
 
 def teacher_data(w):
@@ -100,8 +123,13 @@ def recognition_data(w):
 
 
 def visit_data(w):
-    return {"date": "2025-04-01", "visiting_organization": w.org.pk, "visited": [w.other_org.pk],
-            "participants": 300, "purpose": "走访企业了解用人需求"}
+    return {
+        "date": "2025-04-01",
+        "visiting_organization": w.org.pk,
+        "visited": [w.other_org.pk],
+        "participants": 300,
+        "purpose": "走访企业了解用人需求",
+    }
 
 
 def trainee_data(w):
@@ -136,14 +164,23 @@ CASES = [
     page("training:orderclass_list", query="?export=csv", id="export-csv:orderclass_list"),
     page("training:orderclass_list", query="?export=xlsx", id="export-xlsx:orderclass_list"),
     page("training:orderclass_detail", args=pk("t_class")),
-    page("training:orderclass_detail", args=pk("t_foreign_class"), member=404, other_member=404,
-         id="get:orderclass_detail(foreign)"),
+    page(
+        "training:orderclass_detail",
+        args=pk("t_foreign_class"),
+        member=404,
+        other_member=404,
+        id="get:orderclass_detail(foreign)",
+    ),
     Case("training:orderclass_add", expect=SCHOOL_CREATE_GET),
     post("training:orderclass_add", lambda w: [], class_data, SCHOOL_CREATE_POST),
     Case("training:orderclass_edit", args=pk("t_class"), expect=SEEN_NOT_CHANGED_GET),
     post("training:orderclass_edit", pk("t_class"), class_data, SEEN_NOT_CHANGED_POST),
-    Case("training:orderclass_edit", args=pk("t_foreign_class"), id="get:orderclass_edit(foreign)",
-         expect=roles(leadership=403, member=404, other_member=404)),
+    Case(
+        "training:orderclass_edit",
+        args=pk("t_foreign_class"),
+        id="get:orderclass_edit(foreign)",
+        expect=roles(leadership=403, member=404, other_member=404),
+    ),
     Case("training:orderclass_delete", args=pk("t_class"), expect=STAFF_DELETE_GET),
     post("training:orderclass_delete", pk("t_class"), None, STAFF_DELETE_POST),
     Case("training:guestprofessor_add", args=pk("t_class"), expect=SEEN_NOT_CHANGED_GET),
@@ -157,8 +194,13 @@ CASES = [
     page("training:session_list", query="?export=csv", id="export-csv:session_list"),
     page("training:session_list", query="?export=xlsx", id="export-xlsx:session_list"),
     page("training:session_detail", args=pk("t_session")),
-    page("training:session_detail", args=pk("t_foreign_session"), member=404, other_member=404,
-         id="get:session_detail(foreign)"),
+    page(
+        "training:session_detail",
+        args=pk("t_foreign_session"),
+        member=404,
+        other_member=404,
+        id="get:session_detail(foreign)",
+    ),
     Case("training:session_add", expect=roles(leadership=403)),
     # other_member may create sessions, but only ones it provides: the form refuses org as provider.
     post("training:session_add", lambda w: [], session_data, roles(admin=302, leadership=403, member=302)),
@@ -172,8 +214,12 @@ CASES = [
     page("training:trainee_template", args=lambda w: ["csv"], id="get:trainee_template(csv)"),
     Case("training:trainee_import", args=pk("t_session"), expect=SEEN_NOT_CHANGED_GET),
     post("training:trainee_import", pk("t_session"), upload_data, SEEN_NOT_CHANGED_POST),
-    Case("training:trainee_import", args=pk("t_foreign_session"), id="get:trainee_import(foreign)",
-         expect=roles(leadership=403, member=404, other_member=404)),
+    Case(
+        "training:trainee_import",
+        args=pk("t_foreign_session"),
+        id="get:trainee_import(foreign)",
+        expect=roles(leadership=403, member=404, other_member=404),
+    ),
     page("training:trainee_import_detail", args=pk("t_import")),
     Case("training:trainee_import_confirm", args=pk("t_import"), expect=SEEN_NOT_CHANGED_GET),
     post("training:trainee_import_confirm", pk("t_import"), lambda w: {}, SEEN_NOT_CHANGED_POST),
@@ -186,8 +232,13 @@ CASES = [
     page("training:teacher_list"),
     page("training:teacher_list", query="?export=xlsx", id="export-xlsx:teacher_list"),
     page("training:teacher_detail", args=pk("t_teacher"), other_member=404),
-    page("training:teacher_detail", args=pk("t_foreign_teacher"), member=404, other_member=404,
-         id="get:teacher_detail(foreign)"),
+    page(
+        "training:teacher_detail",
+        args=pk("t_foreign_teacher"),
+        member=404,
+        other_member=404,
+        id="get:teacher_detail(foreign)",
+    ),
     Case("training:teacher_add", expect=SCHOOL_CREATE_GET),
     post("training:teacher_add", lambda w: [], teacher_data, SCHOOL_CREATE_POST),
     Case("training:teacher_edit", args=pk("t_teacher"), expect=ORG_ONLY_GET),
@@ -197,10 +248,18 @@ CASES = [
     # Duplicates of one person: found and merged by staff only
     page("training:teacher_duplicates", leadership=403, member=403, other_member=403),
     Case("training:teacher_merge", args=pk("t_teacher"), expect=STAFF_DELETE_ORG_ONLY_GET),
-    post("training:teacher_merge", pk("t_teacher"), lambda w: {"duplicates": [w.t_teacher_dup.pk]},
-         STAFF_DELETE_ORG_ONLY_POST),
-    Case("training:teacher_merge", args=pk("t_foreign_teacher"), id="get:teacher_merge(foreign)",
-         expect=roles(leadership=403, member=404, other_member=404)),
+    post(
+        "training:teacher_merge",
+        pk("t_teacher"),
+        lambda w: {"duplicates": [w.t_teacher_dup.pk]},
+        STAFF_DELETE_ORG_ONLY_POST,
+    ),
+    Case(
+        "training:teacher_merge",
+        args=pk("t_foreign_teacher"),
+        id="get:teacher_merge(foreign)",
+        expect=roles(leadership=403, member=404, other_member=404),
+    ),
 ]
 
 for prefix, attr, data in (
@@ -211,8 +270,12 @@ for prefix, attr, data in (
     CASES += [
         Case(f"training:{prefix}_add", args=pk("t_teacher"), expect=ORG_ONLY_GET),
         post(f"training:{prefix}_add", pk("t_teacher"), data, ORG_ONLY_POST),
-        Case(f"training:{prefix}_add", args=pk("t_foreign_teacher"), id=f"get:{prefix}_add(foreign)",
-             expect=roles(leadership=403, member=404, other_member=404)),
+        Case(
+            f"training:{prefix}_add",
+            args=pk("t_foreign_teacher"),
+            id=f"get:{prefix}_add(foreign)",
+            expect=roles(leadership=403, member=404, other_member=404),
+        ),
         Case(f"training:{prefix}_edit", args=pk(attr), expect=ORG_ONLY_GET),
         post(f"training:{prefix}_edit", pk(attr), data, ORG_ONLY_POST),
         Case(f"training:{prefix}_delete", args=pk(attr), expect=STAFF_DELETE_ORG_ONLY_GET),
@@ -224,8 +287,13 @@ CASES += [
     page("training:visit_list"),
     page("training:visit_list", query="?export=csv", id="export-csv:visit_list"),
     page("training:visit_detail", args=pk("t_visit")),
-    page("training:visit_detail", args=pk("t_foreign_visit"), member=404, other_member=404,
-         id="get:visit_detail(foreign)"),
+    page(
+        "training:visit_detail",
+        args=pk("t_foreign_visit"),
+        member=404,
+        other_member=404,
+        id="get:visit_detail(foreign)",
+    ),
     Case("training:visit_add", expect=roles(leadership=403)),
     post("training:visit_add", lambda w: [], visit_data, roles(admin=302, leadership=403, member=302)),
     Case("training:visit_edit", args=pk("t_visit"), expect=SEEN_NOT_CHANGED_GET),
@@ -257,8 +325,7 @@ API = [
     ("teacher", "t_teacher", teacher_data, "org"),
     ("dualteachertraining", "t_dual", lambda w: {**dual_data(w), "teacher": w.t_teacher.pk}, "org"),
     ("enterprisepractice", "t_practice", lambda w: {**practice_data(w), "teacher": w.t_teacher.pk}, "org"),
-    ("dualteacherrecognition", "t_recognition", lambda w: {**recognition_data(w), "teacher": w.t_teacher.pk},
-     "org"),
+    ("dualteacherrecognition", "t_recognition", lambda w: {**recognition_data(w), "teacher": w.t_teacher.pk}, "org"),
     ("exchangevisit", "t_visit", visit_data, "both"),
 ]
 
@@ -267,30 +334,79 @@ for basename, attr, payload, seen_by in API:
     CASES += [
         Case(f"{basename}-list", api=True, expect=api_roles()),
         Case(f"{basename}-detail", api=True, args=pk(attr), expect=api_roles(other_member=other_sees)),
-        Case(f"{basename}-list", api=True, method="post", format="json", data=payload,
-             id=f"api-post:{basename}-list",
-             expect=api_roles(admin=201, leadership=403, member=201, other_member=403)),
-        Case(f"{basename}-detail", api=True, method="patch", format="json", args=pk(attr), data=payload,
-             id=f"api-patch:{basename}-detail",
-             expect=api_roles(leadership=403, other_member=404)),
-        Case(f"{basename}-detail", api=True, method="delete", args=pk(attr), id=f"api-delete:{basename}-detail",
-             expect=api_roles(admin=204, leadership=403, member=403, other_member=404)),
+        Case(
+            f"{basename}-list",
+            api=True,
+            method="post",
+            format="json",
+            data=payload,
+            id=f"api-post:{basename}-list",
+            expect=api_roles(admin=201, leadership=403, member=201, other_member=403),
+        ),
+        Case(
+            f"{basename}-detail",
+            api=True,
+            method="patch",
+            format="json",
+            args=pk(attr),
+            data=payload,
+            id=f"api-patch:{basename}-detail",
+            expect=api_roles(leadership=403, other_member=404),
+        ),
+        Case(
+            f"{basename}-detail",
+            api=True,
+            method="delete",
+            args=pk(attr),
+            id=f"api-delete:{basename}-detail",
+            expect=api_roles(admin=204, leadership=403, member=403, other_member=404),
+        ),
     ]
 
 CASES += [
     Case("trainee-list", api=True, expect=api_roles()),
     Case("trainee-detail", api=True, args=pk("t_trainee"), expect=api_roles()),
-    Case("trainee-list", api=True, method="post", format="json", data=lambda w: {"name": "x"},
-         id="api-post:trainee-list", expect=api_roles(admin=405, leadership=403, member=403, other_member=403)),
-    Case("trainee-detail", api=True, method="delete", args=pk("t_trainee"), id="api-delete:trainee-detail",
-         expect=api_roles(admin=405, leadership=403, member=405, other_member=405)),
+    Case(
+        "trainee-list",
+        api=True,
+        method="post",
+        format="json",
+        data=lambda w: {"name": "x"},
+        id="api-post:trainee-list",
+        expect=api_roles(admin=405, leadership=403, member=403, other_member=403),
+    ),
+    Case(
+        "trainee-detail",
+        api=True,
+        method="delete",
+        args=pk("t_trainee"),
+        id="api-delete:trainee-detail",
+        expect=api_roles(admin=405, leadership=403, member=405, other_member=405),
+    ),
     Case("traineeimport-list", api=True, expect=api_roles()),
     Case("traineeimport-detail", api=True, args=pk("t_import"), expect=api_roles()),
     # Import through the API: only who may change the session (the beneficiary sees it, cannot import).
-    Case("trainingsession-trainee-import", api=True, method="post", format="multipart", args=pk("t_session"),
-         data=upload_data, expect=api_roles(admin=201, leadership=403, member=201, other_member=404)),
-    Case("traineeimport-confirm", api=True, method="post", args=pk("t_import"),
-         expect=api_roles(leadership=403, other_member=404)),
-    Case("traineeimport-discard", api=True, method="post", args=pk("t_import"),
-         expect=api_roles(leadership=403, other_member=404)),
+    Case(
+        "trainingsession-trainee-import",
+        api=True,
+        method="post",
+        format="multipart",
+        args=pk("t_session"),
+        data=upload_data,
+        expect=api_roles(admin=201, leadership=403, member=201, other_member=404),
+    ),
+    Case(
+        "traineeimport-confirm",
+        api=True,
+        method="post",
+        args=pk("t_import"),
+        expect=api_roles(leadership=403, other_member=404),
+    ),
+    Case(
+        "traineeimport-discard",
+        api=True,
+        method="post",
+        args=pk("t_import"),
+        expect=api_roles(leadership=403, other_member=404),
+    ),
 ]

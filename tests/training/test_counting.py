@@ -41,12 +41,17 @@ def test_skill_training_is_vocational_skill_and_employee_job_training():
 
 def test_a_dual_training_is_completed_only_after_its_session_ended_uncancelled_or_by_its_date():
     ended = TrainingSessionFactory(kind=TrainingKind.DUAL_TEACHER)
-    future = TrainingSessionFactory(kind=TrainingKind.DUAL_TEACHER, status=SessionStatus.PLANNED,
-                                    starts_at=datetime(2025, 7, 1, 9, 0, tzinfo=SHANGHAI),
-                                    ends_at=datetime(2025, 7, 3, 17, 0, tzinfo=SHANGHAI))
+    future = TrainingSessionFactory(
+        kind=TrainingKind.DUAL_TEACHER,
+        status=SessionStatus.PLANNED,
+        starts_at=datetime(2025, 7, 1, 9, 0, tzinfo=SHANGHAI),
+        ends_at=datetime(2025, 7, 3, 17, 0, tzinfo=SHANGHAI),
+    )
     cancelled = TrainingSessionFactory(kind=TrainingKind.DUAL_TEACHER, status=SessionStatus.CANCELLED)
-    done = [DualTeacherTrainingFactory(session=ended, completed_on=date(2025, 6, 6)),
-            DualTeacherTrainingFactory(session=None, completed_on=date(2025, 6, 10))]
+    done = [
+        DualTeacherTrainingFactory(session=ended, completed_on=date(2025, 6, 6)),
+        DualTeacherTrainingFactory(session=None, completed_on=date(2025, 6, 10)),
+    ]
     DualTeacherTrainingFactory(session=future, completed_on=date(2025, 6, 1))
     DualTeacherTrainingFactory(session=cancelled, completed_on=date(2025, 6, 6))
     DualTeacherTrainingFactory(session=None, completed_on=date(2025, 6, 11))

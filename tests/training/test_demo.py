@@ -50,7 +50,10 @@ def test_the_demo_data_holds_the_reported_classes_and_a_year_of_training(db):
         assert s.trainee_count == s.trainees.count()
 
     assert set(Teacher.objects.values_list("school__name", flat=True)) == {
-        "兰州石化职业技术大学", "甘肃交通职业技术学院", "兰州现代职业学院"}
+        "兰州石化职业技术大学",
+        "甘肃交通职业技术学院",
+        "兰州现代职业学院",
+    }
     assert DualTeacherTraining.objects.filter(completed_on__year=2025).values("teacher").distinct().count() >= 30
     assert DualTeacherTraining.objects.filter(completed_on__year=2026).values("teacher").distinct().count() >= 30
     assert not DualTeacherTraining.objects.filter(completed_on__gt=TODAY).exists()

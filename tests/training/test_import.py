@@ -25,8 +25,10 @@ HEADER = ["姓名", "身份证号", "性别", "手机号", "工作单位", "岗�
 
 
 def rows(n, birth="19850505", start=0):
-    return [[f"学员{i}", valid_id_number(i, birth=birth), "男" if i % 2 else "女", f"1390000{i:04d}", "兰石集团", "车工"]
-            for i in range(start, start + n)]
+    return [
+        [f"学员{i}", valid_id_number(i, birth=birth), "男" if i % 2 else "女", f"1390000{i:04d}", "兰石集团", "车工"]
+        for i in range(start, start + n)
+    ]
 
 
 def csv_bytes(data, header=HEADER, encoding="utf-8", bom=False):
@@ -66,7 +68,8 @@ def snapshot():
         list(TraineeImport.objects.order_by("pk").values_list()),
         list(TrainingSession.objects.order_by("pk").values_list("pk", "trainee_count", "updated_at")),
         sorted(p.name for p in (Path(settings.MEDIA_ROOT) / "imports").glob("*"))
-        if (Path(settings.MEDIA_ROOT) / "imports").exists() else [],
+        if (Path(settings.MEDIA_ROOT) / "imports").exists()
+        else [],
     )
 
 
@@ -106,8 +109,10 @@ def test_a_valid_csv_is_previewed_then_confirmed_and_every_row_stored(
     assert not stored.exists(), "the kept upload is deleted once imported"
     first = session.trainees.order_by("row_number").first()
     assert first.name == "学员0" and first.row_number == 2 and first.import_batch == imp
-    assert first.id_number_masked == valid_id_number(0, birth="19850505")[:6] + "********" + valid_id_number(
-        0, birth="19850505")[-4:]
+    assert (
+        first.id_number_masked
+        == valid_id_number(0, birth="19850505")[:6] + "********" + valid_id_number(0, birth="19850505")[-4:]
+    )
 
 
 def test_the_full_id_number_is_stored_nowhere(session, staff_user):
@@ -127,8 +132,9 @@ def test_the_full_id_number_is_stored_nowhere(session, staff_user):
 def test_the_same_person_is_recognised_across_sessions(org, session, staff_user):
     other_session = TrainingSessionFactory(provider=org)
     for s in (session, other_session):
-        services.confirm_import(services.stage_import(s, upload("a.csv", csv_bytes(rows(3))), by=staff_user).pk,
-                                by=staff_user)
+        services.confirm_import(
+            services.stage_import(s, upload("a.csv", csv_bytes(rows(3))), by=staff_user).pk, by=staff_user
+        )
     assert Trainee.objects.count() == 6
     assert Trainee.objects.values("person_key").distinct().count() == 3
 
@@ -240,11 +246,11 @@ def test_a_member_of_a_beneficiary_cannot_import_into_a_session_it_does_not_prov
 
 def test_one_bad_row_imports_nothing_and_names_every_row_and_column(session, staff_user):
     data = rows(6)
-    data[1][0] = ""                                   # row 3: missing name
+    data[1][0] = ""  # row 3: missing name
     data[2][1] = data[2][1][:17] + ("0" if data[2][1][17] != "0" else "1")  # row 4: wrong check digit
-    data[3][1] = data[0][1]                           # row 5: duplicate of row 2
-    data[4][2] = "未知"                               # row 6: gender
-    data[5][3] = "12345"                              # row 7: phone
+    data[3][1] = data[0][1]  # row 5: duplicate of row 2
+    data[4][2] = "未知"  # row 6: gender
+    data[5][3] = "12345"  # row 7: phone
     messages = refused(session, staff_user, "a.csv", csv_bytes(data))
     assert messages == [
         "第3行「姓名」：姓名不能为空。",
@@ -264,10 +270,14 @@ def test_an_id_number_of_the_wrong_shape_is_refused(session, staff_user):
 
 
 def test_a_trainee_already_on_the_session_is_refused(session, staff_user):
-    services.confirm_import(services.stage_import(session, upload("a.csv", csv_bytes(rows(2))), by=staff_user).pk,
-                            by=staff_user)
+    services.confirm_import(
+        services.stage_import(session, upload("a.csv", csv_bytes(rows(2))), by=staff_user).pk, by=staff_user
+    )
     messages = refused(session, staff_user, "b.csv", csv_bytes(rows(3)))
-    assert messages == ["第2行「身份证号」：该学员已在本次培训名单中。", "第3行「身份证号」：该学员已在本次培训名单中。"]
+    assert messages == [
+        "第2行「身份证号」：该学员已在本次培训名单中。",
+        "第3行「身份证号」：该学员已在本次培训名单中。",
+    ]
 
 
 def test_formula_cells_are_read_as_text_never_evaluated_and_refused(session, staff_user):
@@ -311,7 +321,9 @@ def test_a_file_with_only_the_header_is_refused(session, staff_user):
 
 def test_wrong_or_missing_columns_are_refused(session, staff_user):
     messages = refused(session, staff_user, "a.csv", csv_bytes([["张三", "男"]], header=["姓名", "性别", "籍贯"]))
-    assert messages == ["缺少必需的列：身份证号；无法识别的列：籍贯。表头应为：姓名、身份证号、性别、手机号、工作单位、岗位/职务（请使用下载的模板）。"]
+    assert messages == [
+        "缺少必需的列：身份证号；无法识别的列：籍贯。表头应为：姓名、身份证号、性别、手机号、工作单位、岗位/职务（请使用下载的模板）。"
+    ]
     messages = refused(session, staff_user, "a.csv", csv_bytes([["张三", "男"]], header=["名字", "证件"]))
     assert messages[0].startswith("缺少必需的列：姓名、身份证号")
 
@@ -328,13 +340,18 @@ def test_a_file_above_the_size_limit_is_refused(session, staff_user, settings):
     assert refused(session, staff_user, "a.csv", csv_bytes(rows(5)))[0].startswith("文件过大")
 
 
-@pytest.mark.parametrize("content", [
-    b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n" + bytes(range(256)),
-    b"\x89PNG\r\n\x1a\n" + b"\x00" * 64,
-    bytes(range(256)) * 10,
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n" + bytes(range(256)),
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 64,
+        bytes(range(256)) * 10,
+    ],
+)
 def test_a_file_that_is_not_a_spreadsheet_is_refused_whatever_its_name(session, staff_user, content):
-    assert refused(session, staff_user, "学员名单.xlsx", content) == ["文件不是 Excel（.xlsx）或 CSV 表格，请使用下载的模板。"]
+    assert refused(session, staff_user, "学员名单.xlsx", content) == [
+        "文件不是 Excel（.xlsx）或 CSV 表格，请使用下载的模板。"
+    ]
 
 
 def test_a_legacy_xls_file_is_refused_with_advice(session, staff_user):
@@ -383,7 +400,8 @@ def test_an_xlsx_whose_total_size_is_above_the_limit_is_refused(session, staff_u
 def test_a_broken_xlsx_is_refused(session, staff_user):
     content = xlsx_bytes(rows(2))
     assert refused(session, staff_user, "a.xlsx", content[: len(content) // 2])[0] in (
-        "文件不是有效的 Excel（.xlsx）文件。", "无法读取 Excel 文件，请确认文件未损坏并另存为 .xlsx。",
+        "文件不是有效的 Excel（.xlsx）文件。",
+        "无法读取 Excel 文件，请确认文件未损坏并另存为 .xlsx。",
     )
 
 
@@ -472,9 +490,14 @@ def test_the_fast_id_check_agrees_with_the_plain_weighted_sum_and_the_validator(
 
 
 def test_existing_trainees_from_a_factory_block_a_reimport(session, staff_user):
-    TraineeFactory(session=session, id_number_hash=imports.hash_id_number(valid_id_number(0, birth="19850505")),
-                   person_key=imports.person_key_for(imports.hash_id_number(valid_id_number(0, birth="19850505")), "", ""))
-    assert refused(session, staff_user, "a.csv", csv_bytes(rows(1))) == ["第2行「身份证号」：该学员已在本次培训名单中。"]
+    TraineeFactory(
+        session=session,
+        id_number_hash=imports.hash_id_number(valid_id_number(0, birth="19850505")),
+        person_key=imports.person_key_for(imports.hash_id_number(valid_id_number(0, birth="19850505")), "", ""),
+    )
+    assert refused(session, staff_user, "a.csv", csv_bytes(rows(1))) == [
+        "第2行「身份证号」：该学员已在本次培训名单中。"
+    ]
 
 
 def _xlsx_with_sheet_xml(sheet_xml):
@@ -504,9 +527,9 @@ def test_the_shared_string_reader_reads_what_openpyxl_reads():
 
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        "<si><t>姓名</t></si><si><t xml:space=\"preserve\"> 张 三 </t></si>"
+        '<si><t>姓名</t></si><si><t xml:space="preserve"> 张 三 </t></si>'
         "<si><r><rPr><b/></rPr><t>兰石</t></r><r><t>集团</t></r></si>"
-        "<si><t>李四</t><rPh sb=\"0\" eb=\"1\"><t>リ</t></rPh></si><si><t>a_x005F_x000D_b</t></si><si/></sst>"
+        '<si><t>李四</t><rPh sb="0" eb="1"><t>リ</t></rPh></si><si><t>a_x005F_x000D_b</t></si><si/></sst>'
     ).encode()
     expected = strings.read_string_table(io.BytesIO(xml))
     buf = io.BytesIO()
@@ -553,9 +576,12 @@ def test_the_api_previews_refuses_and_confirms_like_the_pages(session, api_for):
     response = api.post(url, {"file": upload("a.csv", csv_bytes(bad))}, format="multipart")
     assert response.status_code == 400 and snapshot() == before
     assert response.json()["errors"] == [
-        {"row": 3, "column": "身份证号", "message": "身份证号应为18位（前17位为数字，最后一位为数字或X）。"}]
+        {"row": 3, "column": "身份证号", "message": "身份证号应为18位（前17位为数字，最后一位为数字或X）。"}
+    ]
     response = api.post(url, {"file": upload("a.pdf", b"%PDF-1.4" + bytes(range(256)))}, format="multipart")
-    assert response.status_code == 400 and response.json() == {"file": ["文件不是 Excel（.xlsx）或 CSV 表格，请使用下载的模板。"]}
+    assert response.status_code == 400 and response.json() == {
+        "file": ["文件不是 Excel（.xlsx）或 CSV 表格，请使用下载的模板。"]
+    }
 
     response = api.post(url, {"file": upload("a.csv", csv_bytes(rows(3)))}, format="multipart")
     assert response.status_code == 201 and response.json()["row_count"] == 3

@@ -32,8 +32,11 @@ REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 SHEET_HEAD = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{NS}"><sheetData>'.encode()
 SHEET_TAIL = b"</sheetData></worksheet>"
-HEADER_ROW = (b'<row r="1">' + b"".join(
-    f'<c r="{"ABCDEF"[i]}1" t="inlineStr"><is><t>{h}</t></is></c>'.encode() for i, h in enumerate(HEADER)) + b"</row>")
+HEADER_ROW = (
+    b'<row r="1">'
+    + b"".join(f'<c r="{"ABCDEF"[i]}1" t="inlineStr"><is><t>{h}</t></is></c>'.encode() for i, h in enumerate(HEADER))
+    + b"</row>"
+)
 
 
 @pytest.fixture
@@ -51,18 +54,27 @@ def write_workbook(path: Path, sheet_chunks, strings_chunks=None) -> Path:
             '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
             'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType='
             '"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            + ('<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
-               'officedocument.spreadsheetml.sharedStrings+xml"/>' if strings_chunks else "") + "</Types>"),
+            + (
+                '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+                'officedocument.spreadsheetml.sharedStrings+xml"/>'
+                if strings_chunks
+                else ""
+            )
+            + "</Types>"
+        ),
         "_rels/.rels": (
             f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG}"><Relationship Id="rId1" '
-            f'Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+            f'Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
         "xl/workbook.xml": (
             f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{NS}" xmlns:r="{REL}"><sheets>'
-            '<sheet name="学员名单" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+            '<sheet name="学员名单" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
         "xl/_rels/workbook.xml.rels": (
             f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG}">'
             f'<Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/>'
-            f'<Relationship Id="rId2" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'),
+            f'<Relationship Id="rId2" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+        ),
     }
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for name, text in parts.items():
@@ -80,14 +92,26 @@ def probe(tmp_path: Path, path: Path, name: str, warmup: bytes) -> dict:
     """stage_import of the file in a fresh process: its refusal, seconds and memory growth."""
     warm = tmp_path / f"warmup-{name}"
     warm.write_bytes(warmup)
-    env = {**os.environ, "MEDIA_ROOT": str(tmp_path / "probe-media"), "DJANGO_SETTINGS_MODULE": "consortium.settings",
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
-    done = subprocess.run([sys.executable, str(PROBE), str(path), name, str(warm)], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=300)
+    env = {
+        **os.environ,
+        "MEDIA_ROOT": str(tmp_path / "probe-media"),
+        "DJANGO_SETTINGS_MODULE": "consortium.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+    }
+    done = subprocess.run(
+        [sys.executable, str(PROBE), str(path), name, str(warm)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    print(f"{name}: {path.stat().st_size / 1e6:.1f} MB, refused in {report['seconds']:.3f} s, "
-          f"peak RSS growth {report['growth_mb']:.1f} MB: {report['messages']}")
+    print(
+        f"{name}: {path.stat().st_size / 1e6:.1f} MB, refused in {report['seconds']:.3f} s, "
+        f"peak RSS growth {report['growth_mb']:.1f} MB: {report['messages']}"
+    )
     return report
 
 
@@ -128,8 +152,10 @@ def test_a_deflate_bomb_sheet_is_refused_quickly(tmp_path, session, staff_user):
         yield SHEET_HEAD + HEADER_ROW
         written, number = 0, 1
         while written < 150 * 1024 * 1024:
-            chunk = b"".join(b'<row r="%d">' % (number + i) + cells + b'<c t="n"><v>%d</v></c></row>'
-                             % rng.getrandbits(64) for i in range(1, 101))
+            chunk = b"".join(
+                b'<row r="%d">' % (number + i) + cells + b'<c t="n"><v>%d</v></c></row>' % rng.getrandbits(64)
+                for i in range(1, 101)
+            )
             number += 100
             written += len(chunk)
             yield chunk
@@ -158,16 +184,20 @@ def test_millions_of_tiny_rows_are_refused_quickly(tmp_path, session, staff_user
     path = write_workbook(tmp_path / "rows.xlsx", sheet())
     assert path.stat().st_size < 3_000_000
     limit = imports.max_sheet_rows()
-    message = (f"Excel 文件的工作表行数过多（超过 {limit} 行，含空行），已拒绝。"
-               "请删除多余的空行或拆分后分批导入。")
+    message = f"Excel 文件的工作表行数过多（超过 {limit} 行，含空行），已拒绝。请删除多余的空行或拆分后分批导入。"
     check(probe(tmp_path, path, "rows.xlsx", header_only_xlsx()), message)
     assert refused(session, staff_user, "rows.xlsx", path.read_bytes()) == [message]
 
 
 def test_a_huge_shared_string_table_is_refused_quickly(tmp_path, session, staff_user):
     """A sheet with six text cells and a shared-string table of 1.5 million entries."""
-    header = b'<row r="1">' + b"".join(b'<c r="%s1" t="s"><v>%d</v></c>' % (col, i)
-                                       for i, col in enumerate([b"A", b"B", b"C", b"D", b"E", b"F"])) + b"</row>"
+    header = (
+        b'<row r="1">'
+        + b"".join(
+            b'<c r="%s1" t="s"><v>%d</v></c>' % (col, i) for i, col in enumerate([b"A", b"B", b"C", b"D", b"E", b"F"])
+        )
+        + b"</row>"
+    )
 
     def strings():
         yield f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{NS}">'.encode()
@@ -203,8 +233,7 @@ def test_a_csv_with_millions_of_lines_is_refused_quickly(tmp_path, session, staf
     path = tmp_path / "lines.csv"
     path.write_bytes(content)
     limit = imports.max_sheet_rows()
-    message = (f"CSV 文件行数过多（超过 {limit} 行，含空行），已拒绝。"
-               "请删除多余的空行或拆分后分批导入。")
+    message = f"CSV 文件行数过多（超过 {limit} 行，含空行），已拒绝。请删除多余的空行或拆分后分批导入。"
     check(probe(tmp_path, path, "lines.csv", csv_bytes([])), message)
     assert refused(session, staff_user, "lines.csv", content) == [message]
 
@@ -248,11 +277,13 @@ def test_the_reader_gives_what_openpyxl_gives_for_every_kind_of_cell(tmp_path):
         b'<row r="5"><c r="A5" t="s"><v>2</v></c><c r="B5" t="s"><v>1</v></c></row>'  # rows 3 and 4 missing
         b'<row><c t="inlineStr"><is><t>a</t></is></c><c><v>7</v></c><c r="E6"><v>8</v></c><c><v>9</v></c></row>'
         b'<row r="4"><c r="A4"><v>1</v></c></row>'  # a row number going backwards is skipped
-        + SHEET_TAIL
+         + SHEET_TAIL
     )
-    strings = [f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{NS}">'.encode(),
-               "<si><t>姓名</t></si><si><r><t>兰</t></r><r><t>州</t></r></si><si><t>a_x005F_x000D_b</t></si>".encode(),
-               b"</sst>"]
+    strings = [
+        f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{NS}">'.encode(),
+        "<si><t>姓名</t></si><si><r><t>兰</t></r><r><t>州</t></r></si><si><t>a_x005F_x000D_b</t></si>".encode(),
+        b"</sst>",
+    ]
     path = write_workbook(tmp_path / "kinds.xlsx", [sheet], strings)
     ours = [_trimmed(r) for r in imports.read_table(path, "xlsx")]
     wb = load_workbook(path, read_only=True, data_only=False)
@@ -262,7 +293,8 @@ def test_the_reader_gives_what_openpyxl_gives_for_every_kind_of_cell(tmp_path):
     assert ours == [
         ["姓名", None, "  姓 ", "兰石集团"],
         [13900001111, 1.5, 2.0, True, False, "#N/A", '=A2&""', "=1+1", "text", None, 6.2010219900101e17],
-        [], [],
+        [],
+        [],
         ["a_x000D_b", "兰州"],
         ["a", 7, None, None, 8, 9],
     ]
@@ -273,32 +305,43 @@ def test_a_gap_in_row_numbers_keeps_the_spreadsheet_row_numbers_in_messages(tmp_
     good = rows(2)
 
     def cells(number, values):
-        return (b'<row r="%d">' % number + b"".join(
-            f'<c r="{"ABCDEF"[i]}{number}" t="inlineStr"><is><t>{v}</t></is></c>'.encode()
-            for i, v in enumerate(values)) + b"</row>")
+        return (
+            b'<row r="%d">' % number
+            + b"".join(
+                f'<c r="{"ABCDEF"[i]}{number}" t="inlineStr"><is><t>{v}</t></is></c>'.encode()
+                for i, v in enumerate(values)
+            )
+            + b"</row>"
+        )
 
     bad = list(good[1])
     bad[3] = "123"
     sheet = SHEET_HEAD + cells(1, HEADER) + cells(3, good[0]) + cells(7, bad) + SHEET_TAIL
     path = write_workbook(tmp_path / "gap.xlsx", [sheet])
     assert refused(session, staff_user, "gap.xlsx", path.read_bytes()) == [
-        "第7行「手机号」：手机号应为以1开头的11位数字。"]
+        "第7行「手机号」：手机号应为以1开头的11位数字。"
+    ]
 
 
 def test_a_namespace_prefixed_sheet_is_read(tmp_path):
-    sheet = (f'<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="{NS}"><x:sheetData>'
-             '<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>姓名</x:t></x:is></x:c><x:c r="B1"><x:v>5</x:v></x:c>'
-             '</x:row></x:sheetData></x:worksheet>').encode()
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="{NS}"><x:sheetData>'
+        '<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>姓名</x:t></x:is></x:c><x:c r="B1"><x:v>5</x:v></x:c>'
+        "</x:row></x:sheetData></x:worksheet>"
+    ).encode()
     path = write_workbook(tmp_path / "prefixed.xlsx", [sheet])
     assert [list(r) for r in imports.read_table(path, "xlsx")] == [["姓名", 5]]
 
 
-@pytest.mark.parametrize("sheet", [
-    SHEET_HEAD + b'<row r="1"><c r="A1" t="s"><v>9</v></c></row>' + SHEET_TAIL,  # no such shared string
-    SHEET_HEAD + b'<row r="1"><c r="1A"><v>1</v></c></row>' + SHEET_TAIL,  # not a cell reference
-    SHEET_HEAD + b'<row r="1"><c r="A1"><v>1</v></c>' + SHEET_TAIL,  # not well-formed
-    "\ufeff<?xml version='1.0' encoding='UTF-16'?><worksheet/>".encode("utf-16"),
-])
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        SHEET_HEAD + b'<row r="1"><c r="A1" t="s"><v>9</v></c></row>' + SHEET_TAIL,  # no such shared string
+        SHEET_HEAD + b'<row r="1"><c r="1A"><v>1</v></c></row>' + SHEET_TAIL,  # not a cell reference
+        SHEET_HEAD + b'<row r="1"><c r="A1"><v>1</v></c>' + SHEET_TAIL,  # not well-formed
+        "\ufeff<?xml version='1.0' encoding='UTF-16'?><worksheet/>".encode("utf-16"),
+    ],
+)
 def test_a_broken_sheet_is_refused_as_unreadable(tmp_path, sheet):
     path = write_workbook(tmp_path / "broken.xlsx", [sheet])
     with pytest.raises(imports.ImportFileError) as info:

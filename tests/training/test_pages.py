@@ -33,15 +33,29 @@ def make_rows(n, org, other_org):
 
 
 PAGES = [
-    ("training:orderclass_list", ""), ("training:orderclass_list", "?export=csv"),
-    ("training:session_list", ""), ("training:session_list", "?export=xlsx"),
-    ("training:teacher_list", ""), ("training:teacher_list", "?export=csv"),
-    ("training:visit_list", ""), ("training:visit_list", "?export=csv"),
-    ("training:trainee_list", ""), ("training:trainee_list", "?export=csv"),
+    ("training:orderclass_list", ""),
+    ("training:orderclass_list", "?export=csv"),
+    ("training:session_list", ""),
+    ("training:session_list", "?export=xlsx"),
+    ("training:teacher_list", ""),
+    ("training:teacher_list", "?export=csv"),
+    ("training:visit_list", ""),
+    ("training:visit_list", "?export=csv"),
+    ("training:trainee_list", ""),
+    ("training:trainee_list", "?export=csv"),
 ]
-API_LISTS = ["orderclass-list", "guestprofessor-list", "trainingsession-list", "trainee-list", "traineeimport-list",
-             "teacher-list", "dualteachertraining-list", "enterprisepractice-list", "dualteacherrecognition-list",
-             "exchangevisit-list"]
+API_LISTS = [
+    "orderclass-list",
+    "guestprofessor-list",
+    "trainingsession-list",
+    "trainee-list",
+    "traineeimport-list",
+    "teacher-list",
+    "dualteachertraining-list",
+    "enterprisepractice-list",
+    "dualteacherrecognition-list",
+    "exchangevisit-list",
+]
 
 
 def count_queries(client, url):
@@ -67,13 +81,19 @@ def test_list_pages_and_api_lists_make_the_same_number_of_queries_for_5_and_50_r
 
 # The member's pages: session and paging queries, the list, its prefetches; none per row. The order
 # class list adds one aggregate: the employment rate of every class the filters select.
-MAX_QUERIES = {"training:orderclass_list": 12, "training:session_list": 12, "training:teacher_list": 10,
-               "training:visit_list": 12, "training:trainee_list": 9}
+MAX_QUERIES = {
+    "training:orderclass_list": 12,
+    "training:session_list": 12,
+    "training:teacher_list": 10,
+    "training:visit_list": 12,
+    "training:trainee_list": 9,
+}
 
 
 @pytest.mark.parametrize("n", [5, 50])
-def test_list_pages_are_pinned_at_a_constant_query_count(client_for, api_for, org, other_org, n,
-                                                        django_assert_max_num_queries):
+def test_list_pages_are_pinned_at_a_constant_query_count(
+    client_for, api_for, org, other_org, n, django_assert_max_num_queries
+):
     make_rows(n, org, other_org)
     client, api = client_for("member"), api_for("member")
     for name, limit in MAX_QUERIES.items():
@@ -135,13 +155,17 @@ def test_trainee_pages_exports_and_api_show_only_the_masked_id_number(client_for
     from .test_import import csv_bytes, rows
 
     s = TrainingSessionFactory(provider=org)
-    services.confirm_import(services.stage_import(s, SimpleUploadedFile("a.csv", csv_bytes(rows(2))), by=staff_user).pk,
-                            by=staff_user)
+    services.confirm_import(
+        services.stage_import(s, SimpleUploadedFile("a.csv", csv_bytes(rows(2))), by=staff_user).pk, by=staff_user
+    )
     full = valid_id_number(0, birth="19850505")
     masked = full[:6] + "********" + full[-4:]
     page, api = client_for("member"), api_for("member")
-    for client, url in ((page, f"{reverse('training:trainee_list')}?session={s.pk}&export=csv"),
-                        (page, s.get_absolute_url()), (api, reverse("trainee-list"))):
+    for client, url in (
+        (page, f"{reverse('training:trainee_list')}?session={s.pk}&export=csv"),
+        (page, s.get_absolute_url()),
+        (api, reverse("trainee-list")),
+    ):
         content = client.get(url).content.decode("utf-8-sig")
         assert full not in content and masked in content, url
 
@@ -153,8 +177,9 @@ def test_the_upload_confirm_flow_through_the_pages(client_for, org):
 
     s = TrainingSessionFactory(provider=org)
     client = client_for("member")
-    response = client.post(reverse("training:trainee_import", args=[s.pk]),
-                           {"file": SimpleUploadedFile("a.csv", csv_bytes(rows(4)))})
+    response = client.post(
+        reverse("training:trainee_import", args=[s.pk]), {"file": SimpleUploadedFile("a.csv", csv_bytes(rows(4)))}
+    )
     assert response.status_code == 302
     preview = client.get(response["Location"]).content.decode()
     assert "全部 4 行校验通过" in preview
@@ -169,8 +194,10 @@ def test_a_non_spreadsheet_upload_shows_the_message_on_the_page(client_for, org)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     s = TrainingSessionFactory(provider=org)
-    response = client_for("member").post(reverse("training:trainee_import", args=[s.pk]),
-                                         {"file": SimpleUploadedFile("a.xlsx", b"%PDF-1.4" + bytes(range(256)))})
+    response = client_for("member").post(
+        reverse("training:trainee_import", args=[s.pk]),
+        {"file": SimpleUploadedFile("a.xlsx", b"%PDF-1.4" + bytes(range(256)))},
+    )
     assert response.status_code == 200
     assert "文件不是 Excel（.xlsx）或 CSV 表格" in response.content.decode()
 

@@ -62,7 +62,8 @@ def test_an_id_number_with_a_wrong_check_digit_is_refused_in_chinese(client_for,
 def test_a_second_teacher_with_the_same_id_number_is_refused_on_the_form_naming_the_first(client_for, org):
     first = registered(org)
     response = client_for("member").post(
-        reverse("training:teacher_add"), teacher_form(org, name="李红梅", employee_no="LZPC-999", id_number=ID))
+        reverse("training:teacher_add"), teacher_form(org, name="李红梅", employee_no="LZPC-999", id_number=ID)
+    )
     assert response.status_code == 200
     message = errors_of(response)
     assert "该教师已登记" in message and f"#{first.pk}" in message and "LZPC-101" in message
@@ -72,7 +73,8 @@ def test_a_second_teacher_with_the_same_id_number_is_refused_on_the_form_naming_
 def test_editing_a_teacher_without_typing_the_id_number_keeps_it(client_for, org):
     teacher = registered(org)
     response = client_for("member").post(
-        reverse("training:teacher_edit", args=[teacher.pk]), teacher_form(org, title="副教授", employee_no="LZPC-101"))
+        reverse("training:teacher_edit", args=[teacher.pk]), teacher_form(org, title="副教授", employee_no="LZPC-101")
+    )
     assert response.status_code == 302
     teacher.refresh_from_db()
     assert teacher.title == "副教授" and teacher.id_number_hash == imports.keyed_hash(ID)
@@ -89,23 +91,27 @@ def test_a_second_teacher_with_the_same_id_number_is_refused_by_the_api(api_for,
 
 def test_the_api_takes_the_id_number_write_only_and_returns_only_the_mask(api_for, org):
     response = api_for("member").post(
-        "/api/v1/teachers/", {"school": org.pk, "name": "王强", "id_number": ID}, format="json")
+        "/api/v1/teachers/", {"school": org.pk, "name": "王强", "id_number": ID}, format="json"
+    )
     assert response.status_code == 201, response.data
     assert "id_number" not in response.data and response.data["id_number_masked"].endswith(ID[-4:])
     assert ID not in response.content.decode()
     bad = api_for("member").post(
-        "/api/v1/teachers/", {"school": org.pk, "name": "王芳", "id_number": "62010219800808"}, format="json")
+        "/api/v1/teachers/", {"school": org.pk, "name": "王芳", "id_number": "62010219800808"}, format="json"
+    )
     assert bad.status_code == 400 and "身份证号应为18位" in str(bad.data["id_number"])
 
 
 def test_the_same_school_and_employee_number_is_refused_on_the_form_and_the_api(client_for, api_for, org):
     first = TeacherFactory(school=org, name="张伟", employee_no="LZPC-201")
     response = client_for("member").post(
-        reverse("training:teacher_add"), teacher_form(org, name="张伟", employee_no="LZPC-201"))
+        reverse("training:teacher_add"), teacher_form(org, name="张伟", employee_no="LZPC-201")
+    )
     assert response.status_code == 200
     assert f"#{first.pk}" in errors_of(response) and "该教师已登记" in errors_of(response)
     api = api_for("member").post(
-        "/api/v1/teachers/", {"school": org.pk, "name": "张伟", "employee_no": "LZPC-201"}, format="json")
+        "/api/v1/teachers/", {"school": org.pk, "name": "张伟", "employee_no": "LZPC-201"}, format="json"
+    )
     assert api.status_code == 400 and f"#{first.pk}" in str(api.data["employee_no"])
     assert Teacher.objects.count() == 1
 
@@ -120,7 +126,8 @@ def test_a_member_of_another_school_learns_only_that_the_teacher_is_registered(c
     for detail in ("甘肃交通职业技术学院", "GJT-001", f"#{hidden.pk}"):
         assert detail not in body
     api = api_for("member").post(
-        "/api/v1/teachers/", {"school": org.pk, "name": "赵敏", "id_number": ID}, format="json")
+        "/api/v1/teachers/", {"school": org.pk, "name": "赵敏", "id_number": ID}, format="json"
+    )
     assert api.status_code == 400
     assert "GJT-001" not in api.content.decode() and "甘肃交通职业技术学院" not in api.content.decode()
     assert Teacher.objects.count() == 1
@@ -142,10 +149,14 @@ def test_the_database_refuses_two_teachers_with_the_same_id_hash(org):
 def test_duplicate_groups_are_conservative_and_say_why(org):
     # (Two records of one 身份证号 cannot be stored: the database refuses the second.)
     hashed = [registered(org, name="李红梅", employee_no=""), TeacherFactory(school=org, name="李红梅", employee_no="")]
-    written_apart = [TeacherFactory(school=org, name="王强", employee_no="LZPC-007"),
-                     TeacherFactory(school=org, name="王强", employee_no="lzpc 007")]
-    one_blank = [TeacherFactory(school=org, name="张伟", employee_no="LZPC-201"),
-                 TeacherFactory(school=org, name="张伟", employee_no="")]
+    written_apart = [
+        TeacherFactory(school=org, name="王强", employee_no="LZPC-007"),
+        TeacherFactory(school=org, name="王强", employee_no="lzpc 007"),
+    ]
+    one_blank = [
+        TeacherFactory(school=org, name="张伟", employee_no="LZPC-201"),
+        TeacherFactory(school=org, name="张伟", employee_no=""),
+    ]
     # Two different numbers at one school are two people of the same name: no group.
     TeacherFactory(school=org, name="刘洋", employee_no="LZPC-301")
     TeacherFactory(school=org, name="刘洋", employee_no="LZPC-302")

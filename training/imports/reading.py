@@ -49,7 +49,9 @@ def sniff_format(head: bytes, filename: str = "") -> str:
     if head.startswith(XLSX_MAGIC):
         return "xlsx"
     if head.startswith(OLE_MAGIC):
-        raise ImportFileError(_("不支持旧版 Excel（.xls）文件，请在 Excel 中“另存为” .xlsx 或 CSV 后上传。"), code="xls")
+        raise ImportFileError(
+            _("不支持旧版 Excel（.xls）文件，请在 Excel 中“另存为” .xlsx 或 CSV 后上传。"), code="xls"
+        )
     if b"\x00" in head or not _looks_like_text(head):
         raise ImportFileError(_("文件不是 Excel（.xlsx）或 CSV 表格，请使用下载的模板。"), code="not_spreadsheet")
     return "csv"
@@ -143,7 +145,8 @@ def scan_csv(path) -> str:
     """
     max_lines, max_line = max_sheet_rows(), max_line_bytes()
     too_many = ImportFileError(
-        _("CSV 文件行数过多（超过 %(max)d 行，含空行），已拒绝。请删除多余的空行或拆分后分批导入。") % {"max": max_lines},
+        _("CSV 文件行数过多（超过 %(max)d 行，含空行），已拒绝。请删除多余的空行或拆分后分批导入。")
+        % {"max": max_lines},
         code="too_many_lines",
     )
     decoder = codecs.getincrementaldecoder("utf-8")()

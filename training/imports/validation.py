@@ -27,12 +27,25 @@ COLUMNS = [
     ("job_title", "岗位/职务", False),
 ]
 HEADER_ALIASES = {
-    "姓名": "name", "学员姓名": "name",
-    "身份证号": "id_number", "身份证号码": "id_number", "居民身份证号": "id_number", "公民身份号码": "id_number",
+    "姓名": "name",
+    "学员姓名": "name",
+    "身份证号": "id_number",
+    "身份证号码": "id_number",
+    "居民身份证号": "id_number",
+    "公民身份号码": "id_number",
     "性别": "gender",
-    "手机号": "phone", "手机号码": "phone", "手机": "phone", "联系电话": "phone", "电话": "phone",
-    "工作单位": "employer", "单位": "employer", "所在单位": "employer",
-    "岗位/职务": "job_title", "岗位": "job_title", "职务": "job_title", "工种": "job_title",
+    "手机号": "phone",
+    "手机号码": "phone",
+    "手机": "phone",
+    "联系电话": "phone",
+    "电话": "phone",
+    "工作单位": "employer",
+    "单位": "employer",
+    "所在单位": "employer",
+    "岗位/职务": "job_title",
+    "岗位": "job_title",
+    "职务": "job_title",
+    "工种": "job_title",
 }
 # Columns a sign-in sheet often carries that the import ignores.
 IGNORED_HEADERS = {"序号", "编号", "签名", "签到", "签字", "备注"}
@@ -67,9 +80,13 @@ class CleanRow:
 
     def preview(self):
         return {
-            "row": self.row, "name": self.name, "id_number_masked": self.id_number_masked,
-            "gender": {"male": "男", "female": "女"}.get(self.gender, ""), "phone": self.phone,
-            "employer": self.employer, "job_title": self.job_title,
+            "row": self.row,
+            "name": self.name,
+            "id_number_masked": self.id_number_masked,
+            "gender": {"male": "男", "female": "女"}.get(self.gender, ""),
+            "phone": self.phone,
+            "employer": self.employer,
+            "job_title": self.job_title,
         }
 
 
@@ -124,8 +141,8 @@ def map_header(values):
         if unknown:
             parts.append(_("无法识别的列：%(cols)s") % {"cols": "、".join(unknown[:10])})
         raise ImportFileError(
-            "；".join(parts) + _("。表头应为：%(cols)s（请使用下载的模板）。")
-            % {"cols": "、".join(h for _k, h, _r in COLUMNS)},
+            "；".join(parts)
+            + _("。表头应为：%(cols)s（请使用下载的模板）。") % {"cols": "、".join(h for _k, h, _r in COLUMNS)},
             code="columns",
         )
     return mapping
@@ -187,7 +204,9 @@ def validate(rows, file_format, *, existing_keys=frozenset(), keep_rows=True, si
         "format": _("身份证号应为18位（前17位为数字，最后一位为数字或X）。"),
         "checksum": _("身份证号校验位错误，请核对。"),
     }
-    msg_id_number_as_number = _("身份证号被 Excel 存成了数字（超过15位的数字会丢失精度），请把该列设为“文本”格式后重新填写。")
+    msg_id_number_as_number = _(
+        "身份证号被 Excel 存成了数字（超过15位的数字会丢失精度），请把该列设为“文本”格式后重新填写。"
+    )
     id_index = mapping["id_number"]
     genders = GENDERS
     phone_ok = PHONE_RE.match

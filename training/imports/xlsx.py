@@ -120,9 +120,21 @@ class _Scanner:
 
     TAIL = 24
 
-    def __init__(self, *, max_bytes: int, max_items: int, max_run: int, max_gap: int,
-                 too_big: XlsxRefused, too_many: XlsxRefused, run_long: XlsxRefused, gap_long: XlsxRefused,
-                 item: bytes, end: bytes | None = None, strings: bool = False):
+    def __init__(
+        self,
+        *,
+        max_bytes: int,
+        max_items: int,
+        max_run: int,
+        max_gap: int,
+        too_big: XlsxRefused,
+        too_many: XlsxRefused,
+        run_long: XlsxRefused,
+        gap_long: XlsxRefused,
+        item: bytes,
+        end: bytes | None = None,
+        strings: bool = False,
+    ):
         self.max_bytes, self.max_items, self.max_run, self.max_gap = max_bytes, max_items, max_run, max_gap
         self.too_big, self.too_many, self.run_long, self.gap_long = too_big, too_many, run_long, gap_long
         self.item_name, self.end_name, self.count_strings = item, end, strings
@@ -185,7 +197,7 @@ class _Scanner:
         if self.count_strings:
             start = max(0, fresh - 5)
             self.text_cells += window.count(b' t="s"', start) + window.count(b" t='s'", start)
-        self.tail = window[-self.TAIL:]
+        self.tail = window[-self.TAIL :]
 
     def scan(self, zf: zipfile.ZipFile, name: str) -> "_Scanner":
         with zf.open(name) as raw:
@@ -220,7 +232,7 @@ class SharedStrings:
     def __getitem__(self, index: int) -> str:
         if not 0 <= index < len(self.offsets) - 1:
             raise IndexError(index)
-        return self.blob[self.offsets[index]:self.offsets[index + 1]].decode("utf-8", "surrogatepass")
+        return self.blob[self.offsets[index] : self.offsets[index + 1]].decode("utf-8", "surrogatepass")
 
 
 def _children(zf: zipfile.ZipFile, name: str, path: tuple[str, ...] = ()) -> Iterator[Element]:
@@ -297,9 +309,17 @@ def read_shared_strings(zf: zipfile.ZipFile, name: str, limits: Limits, max_entr
     long_cell = XlsxRefused(_("Excel 文件中某个单元格内容过长，已拒绝。请检查表格内容后重新上传。"), "cell_too_long")
     if zf.getinfo(name).file_size > limits.strings_bytes:
         raise too_many
-    _Scanner(max_bytes=limits.strings_bytes, max_items=max_entries, max_run=limits.cell_bytes,
-             max_gap=limits.row_bytes, too_big=too_many, too_many=too_many, run_long=long_cell,
-             gap_long=long_cell, item=b"si").scan(zf, name)
+    _Scanner(
+        max_bytes=limits.strings_bytes,
+        max_items=max_entries,
+        max_run=limits.cell_bytes,
+        max_gap=limits.row_bytes,
+        too_big=too_many,
+        too_many=too_many,
+        run_long=long_cell,
+        gap_long=long_cell,
+        item=b"si",
+    ).scan(zf, name)
     table = SharedStrings()
     si = t = r = ""
     for node in _children(zf, name):
@@ -327,7 +347,9 @@ def _first_sheet(zf: zipfile.ZipFile, names: set[str]) -> tuple[str | None, str 
         for node in _small_tree(zf, rels_name).iter():
             if node.tag == f"{_PKG_REL_NS}Relationship":
                 rid, target, kind = node.get("Id"), node.get("Target") or "", node.get("Type") or ""
-                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+                path = (
+                    target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+                )
                 targets[rid], kinds[rid] = path, kind.rsplit("/", 1)[-1]
                 if kinds[rid] == "sharedStrings":
                     strings = path
@@ -400,17 +422,31 @@ def _rows(zf: zipfile.ZipFile, limits: Limits) -> Iterator[tuple]:
 
     too_big = XlsxRefused(
         _("Excel 文件的工作表过大（解压后超过 %(max)d MB），已拒绝。请删除多余内容或拆分后分批导入。")
-        % {"max": limits.sheet_bytes // (1024 * 1024)}, "sheet_too_big")
+        % {"max": limits.sheet_bytes // (1024 * 1024)},
+        "sheet_too_big",
+    )
     too_many = XlsxRefused(
         _("Excel 文件的工作表行数过多（超过 %(max)d 行，含空行），已拒绝。请删除多余的空行或拆分后分批导入。")
-        % {"max": limits.rows}, "sheet_too_many_rows")
+        % {"max": limits.rows},
+        "sheet_too_many_rows",
+    )
     long_cell = XlsxRefused(_("Excel 文件中某个单元格内容过长，已拒绝。请检查表格内容后重新上传。"), "cell_too_long")
     long_row = XlsxRefused(_("Excel 文件中某一行的内容过多，已拒绝。请检查表格内容后重新上传。"), "row_too_long")
     if zf.getinfo(sheet).file_size > limits.sheet_bytes:
         raise too_big
-    scan = _Scanner(max_bytes=limits.sheet_bytes, max_items=limits.rows, max_run=limits.cell_bytes,
-                    max_gap=limits.row_bytes, too_big=too_big, too_many=too_many, run_long=long_cell,
-                    gap_long=long_row, item=b"row", end=b"sheetData", strings=True).scan(zf, sheet)
+    scan = _Scanner(
+        max_bytes=limits.sheet_bytes,
+        max_items=limits.rows,
+        max_run=limits.cell_bytes,
+        max_gap=limits.row_bytes,
+        too_big=too_big,
+        too_many=too_many,
+        run_long=long_cell,
+        gap_long=long_row,
+        item=b"row",
+        end=b"sheetData",
+        strings=True,
+    ).scan(zf, sheet)
     shared = SharedStrings()
     if strings_name is not None and scan.text_cells:
         shared = read_shared_strings(zf, strings_name, limits, scan.text_cells + STRINGS_SLACK)
@@ -476,7 +512,7 @@ def _row_values(row: Element, tags: tuple[str, ...], shared: "SharedStrings") ->
                 index = int(number)
                 if not 0 <= index < count:
                     raise _bad()
-                value = blob[offsets[index]:offsets[index + 1]].decode("utf-8", "surrogatepass")
+                value = blob[offsets[index] : offsets[index + 1]].decode("utf-8", "surrogatepass")
             else:
                 value = None
         elif kind == "inlineStr":

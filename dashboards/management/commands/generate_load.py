@@ -26,13 +26,29 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-KINDS = ["higher_vocational", "vocational_undergraduate", "secondary_vocational", "enterprise", "enterprise",
-         "enterprise", "government", "association", "research"]
+KINDS = [
+    "higher_vocational",
+    "vocational_undergraduate",
+    "secondary_vocational",
+    "enterprise",
+    "enterprise",
+    "enterprise",
+    "government",
+    "association",
+    "research",
+]
 CHAINS = ["green_chemical", "equipment", "new_energy", "biomedicine", "digital", "logistics", "services", ""]
 SESSION_KINDS = ["vocational_skill", "employee_job", "teacher", "student_practice", "dual_teacher"]
 PROJECT_STATUSES = ["completed"] * 3 + ["applied", "in_progress", "approved", "rejected", "terminated", "proposed"]
-PLATFORM_KINDS = ["key_lab", "resource_library", "practice_center", "virtual_base", "dual_teacher_base",
-                  "teacher_practice_base", "internship_base"]
+PLATFORM_KINDS = [
+    "key_lab",
+    "resource_library",
+    "practice_center",
+    "virtual_base",
+    "dual_teacher_base",
+    "teacher_practice_base",
+    "internship_base",
+]
 
 
 def _text(value):
@@ -63,8 +79,9 @@ class Loader:
                 value = now
             elif f.has_default():
                 value = f.get_default()
-            elif f.null or not isinstance(f, (models.CharField, models.TextField, models.FileField,
-                                                   models.BooleanField)):
+            elif f.null or not isinstance(
+                f, (models.CharField, models.TextField, models.FileField, models.BooleanField)
+            ):
                 value = None  # a required date, number or key: every row sets it
             elif isinstance(f, (models.CharField, models.TextField, models.FileField)):
                 value = ""
@@ -155,15 +172,25 @@ class Command(BaseCommand):
             for i in range(opts["organizations"]):
                 kind = KINDS[i % len(KINDS)]
                 name = f"压测成员单位{i:05d}"
-                yield {"name": name, "short_name": f"压测{i}", "kind": kind, "credit_code": synthetic_credit_code(name, kind),
-                       "industry_chain": CHAINS[i % len(CHAINS)], "status": "admitted",
-                       "status_changed_on": date(2024, 9, 6), "council_role": "member"}
+                yield {
+                    "name": name,
+                    "short_name": f"压测{i}",
+                    "kind": kind,
+                    "credit_code": synthetic_credit_code(name, kind),
+                    "industry_chain": CHAINS[i % len(CHAINS)],
+                    "status": "admitted",
+                    "status_changed_on": date(2024, 9, 6),
+                    "council_role": "member",
+                }
 
         self.step("organizations", orgs.copy(org_rows()), t0)
         org_ids = orgs.ids()
         Org = apps.get_model("members", "Organization")
-        schools = list(Org.objects.filter(kind__in=["higher_vocational", "vocational_undergraduate",
-                                                     "secondary_vocational"]).values_list("pk", flat=True))
+        schools = list(
+            Org.objects.filter(
+                kind__in=["higher_vocational", "vocational_undergraduate", "secondary_vocational"]
+            ).values_list("pk", flat=True)
+        )
         enterprises = list(Org.objects.filter(kind="enterprise").values_list("pk", flat=True))
 
         # Training sessions: 5 % cancelled; 5 % end in 2024, 5 % in 2026, the rest in 2025.
@@ -176,11 +203,17 @@ class Command(BaseCommand):
         def session_rows():
             for i in range(n_sessions):
                 ends = rand_dt(rng, session_year(rng))
-                yield {"title": f"职业技能培训第{i}期", "kind": SESSION_KINDS[i % 5], "provider_id": rng.choice(org_ids),
-                       "starts_at": ends - timedelta(hours=8), "ends_at": ends, "hours": Decimal("8.0"),
-                       "declared_headcount": rng.randint(10, 60),
-                       "status": "cancelled" if rng.random() < 0.05 else "held",
-                       "trainee_count": per_list if i < listed else 0}
+                yield {
+                    "title": f"职业技能培训第{i}期",
+                    "kind": SESSION_KINDS[i % 5],
+                    "provider_id": rng.choice(org_ids),
+                    "starts_at": ends - timedelta(hours=8),
+                    "ends_at": ends,
+                    "hours": Decimal("8.0"),
+                    "declared_headcount": rng.randint(10, 60),
+                    "status": "cancelled" if rng.random() < 0.05 else "held",
+                    "trainee_count": per_list if i < listed else 0,
+                }
 
         self.step("training sessions", sessions.copy(session_rows()), t0)
         with connection.cursor() as cursor:
@@ -198,8 +231,13 @@ class Command(BaseCommand):
             for s in range(listed):
                 for j in range(per_list):
                     k = ((s * per_list + j) * 2654435761) % pool
-                    yield {"session_id": first_session + s, "name": "学员", "person_key": keys[k],
-                           "id_number_hash": hashes[k], "id_number_masked": "620102********1234"}
+                    yield {
+                        "session_id": first_session + s,
+                        "name": "学员",
+                        "person_key": keys[k],
+                        "id_number_hash": hashes[k],
+                        "id_number_masked": "620102********1234",
+                    }
 
         self.step("trainees", trainees.copy(trainee_rows()), t0)
 
@@ -210,10 +248,16 @@ class Command(BaseCommand):
             for i in range(n_rec):
                 verified = rng.random() < 0.7
                 signed = rand_date(rng, rng.choice([2024, 2025]))
-                yield {"organization_id": rng.choice(org_ids), "kind": "strategic", "title": f"合作协议{i}",
-                       "signed_on": signed, "start_date": signed, "end_date": signed + timedelta(days=1095),
-                       "status": "verified" if verified else rng.choice(["draft", "submitted", "returned"]),
-                       "verified_at": rand_dt(rng, rng.choice([2024, 2025, 2025])) if verified else None}
+                yield {
+                    "organization_id": rng.choice(org_ids),
+                    "kind": "strategic",
+                    "title": f"合作协议{i}",
+                    "signed_on": signed,
+                    "start_date": signed,
+                    "end_date": signed + timedelta(days=1095),
+                    "status": "verified" if verified else rng.choice(["draft", "submitted", "returned"]),
+                    "verified_at": rand_dt(rng, rng.choice([2024, 2025, 2025])) if verified else None,
+                }
 
         self.step("agreements", agreements.copy(agreement_rows()), t0)
 
@@ -225,54 +269,124 @@ class Command(BaseCommand):
                 status = rng.choice(PROJECT_STATUSES)
                 done = status in ("completed", "applied")
                 approved = status not in ("proposed", "rejected")
-                yield {"title": f"校企合作项目{i}", "kind": "rnd", "lead_organization_id": rng.choice(org_ids),
-                       "planned_start": date(2024, 1, 1), "planned_end": date(2026, 12, 31), "status": status,
-                       "approved_on": date(2024, 3, 1) if approved else None,
-                       "completed_on": rand_date(rng, rng.choice([2024, 2025])) if done else None}
+                yield {
+                    "title": f"校企合作项目{i}",
+                    "kind": "rnd",
+                    "lead_organization_id": rng.choice(org_ids),
+                    "planned_start": date(2024, 1, 1),
+                    "planned_end": date(2026, 12, 31),
+                    "status": status,
+                    "approved_on": date(2024, 3, 1) if approved else None,
+                    "completed_on": rand_date(rng, rng.choice([2024, 2025])) if done else None,
+                }
 
         self.step("projects", projects.copy(project_rows()), t0)
 
         t0 = time.monotonic()
         platforms = Loader("projects.Platform")
-        self.step("platforms", platforms.copy(
-            {"name": f"共建平台{i}", "kind": PLATFORM_KINDS[i % len(PLATFORM_KINDS)], "level": "provincial",
-             "lead_organization_id": rng.choice(org_ids), "established_on": rand_date(rng, rng.choice([2024, 2025]))}
-            for i in range(n_rec)), t0)
+        self.step(
+            "platforms",
+            platforms.copy(
+                {
+                    "name": f"共建平台{i}",
+                    "kind": PLATFORM_KINDS[i % len(PLATFORM_KINDS)],
+                    "level": "provincial",
+                    "lead_organization_id": rng.choice(org_ids),
+                    "established_on": rand_date(rng, rng.choice([2024, 2025])),
+                }
+                for i in range(n_rec)
+            ),
+            t0,
+        )
 
         t0 = time.monotonic()
         classes = Loader("training.OrderClass")
-        self.step("order classes", classes.copy(
-            {"name": f"订单班{i}", "enterprise_id": rng.choice(enterprises), "school_id": rng.choice(schools),
-             "major": "化工技术", "intake_year": rng.choice([2021, 2022, 2023, 2024, 2025]), "planned": 40,
-             "enrolled": 40, "graduated": 30, "employed": rng.randint(0, 30)} for i in range(n_rec)), t0)
+        self.step(
+            "order classes",
+            classes.copy(
+                {
+                    "name": f"订单班{i}",
+                    "enterprise_id": rng.choice(enterprises),
+                    "school_id": rng.choice(schools),
+                    "major": "化工技术",
+                    "intake_year": rng.choice([2021, 2022, 2023, 2024, 2025]),
+                    "planned": 40,
+                    "enrolled": 40,
+                    "graduated": 30,
+                    "employed": rng.randint(0, 30),
+                }
+                for i in range(n_rec)
+            ),
+            t0,
+        )
         class_ids = classes.ids()
 
         t0 = time.monotonic()
         guests = Loader("training.GuestProfessor")
-        self.step("guest professors", guests.copy(
-            {"order_class_id": rng.choice(class_ids), "name": "产业导师", "enterprise_id": rng.choice(enterprises),
-             "appointed_on": rand_date(rng, rng.choice([2024, 2025]))} for _i in range(n_rec)), t0)
+        self.step(
+            "guest professors",
+            guests.copy(
+                {
+                    "order_class_id": rng.choice(class_ids),
+                    "name": "产业导师",
+                    "enterprise_id": rng.choice(enterprises),
+                    "appointed_on": rand_date(rng, rng.choice([2024, 2025])),
+                }
+                for _i in range(n_rec)
+            ),
+            t0,
+        )
 
         t0 = time.monotonic()
         teachers = Loader("training.Teacher")
-        self.step("teachers", teachers.copy(
-            {"school_id": rng.choice(schools), "name": f"教师{i}"} for i in range(n_rec)), t0)
+        self.step(
+            "teachers", teachers.copy({"school_id": rng.choice(schools), "name": f"教师{i}"} for i in range(n_rec)), t0
+        )
         teacher_ids = teachers.ids()
 
         t0 = time.monotonic()
         dual = Loader("training.DualTeacherTraining")
-        self.step("dual-qualified trainings", dual.copy(
-            {"teacher_id": rng.choice(teacher_ids), "completed_on": rand_date(rng, rng.choice([2024, 2025])),
-             "hours": Decimal("40.0")} for _i in range(n_rec)), t0)
+        self.step(
+            "dual-qualified trainings",
+            dual.copy(
+                {
+                    "teacher_id": rng.choice(teacher_ids),
+                    "completed_on": rand_date(rng, rng.choice([2024, 2025])),
+                    "hours": Decimal("40.0"),
+                }
+                for _i in range(n_rec)
+            ),
+            t0,
+        )
 
         t0 = time.monotonic()
         recog = Loader("training.DualTeacherRecognition")
-        self.step("recognitions", recog.copy(
-            {"teacher_id": rng.choice(teacher_ids), "level": "intermediate", "body": "甘肃省教育厅",
-             "recognized_on": rand_date(rng, rng.choice([2024, 2025]))} for _i in range(n_rec)), t0)
+        self.step(
+            "recognitions",
+            recog.copy(
+                {
+                    "teacher_id": rng.choice(teacher_ids),
+                    "level": "intermediate",
+                    "body": "甘肃省教育厅",
+                    "recognized_on": rand_date(rng, rng.choice([2024, 2025])),
+                }
+                for _i in range(n_rec)
+            ),
+            t0,
+        )
 
         t0 = time.monotonic()
         visits = Loader("training.ExchangeVisit")
-        self.step("exchange visits", visits.copy(
-            {"date": rand_date(rng, 2025), "visiting_organization_id": rng.choice(org_ids), "participants": 30,
-             "purpose": "走访交流"} for _i in range(n_rec)), t0)
+        self.step(
+            "exchange visits",
+            visits.copy(
+                {
+                    "date": rand_date(rng, 2025),
+                    "visiting_organization_id": rng.choice(org_ids),
+                    "participants": 30,
+                    "purpose": "走访交流",
+                }
+                for _i in range(n_rec)
+            ),
+            t0,
+        )

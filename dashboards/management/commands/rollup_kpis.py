@@ -17,4 +17,6 @@ class Command(BaseCommand):
         if state is None:
             self.stdout.write(self.style.WARNING(f"{year} 年度已关账，数据已冻结，未重新计算。"))
             return
-        self.stdout.write(self.style.SUCCESS(f"{year} 年度指标已计算：第 {state.run} 次，用时 {state.duration_ms} ms。"))
+        self.stdout.write(
+            self.style.SUCCESS(f"{year} 年度指标已计算：第 {state.run} 次，用时 {state.duration_ms} ms。")
+        )

@@ -6,8 +6,10 @@ from members.demo import DEMO_PASSWORD
 
 
 class Command(BaseCommand):
-    help = ("Create the demo member organisations, users and records (safe to run again): this year up to "
-            "today and the full year before, dated relative to today.")
+    help = (
+        "Create the demo member organisations, users and records (safe to run again): this year up to "
+        "today and the full year before, dated relative to today."
+    )
 
     def handle(self, *args, **options):
         # One day for every app, so that records of different apps agree about "today".
