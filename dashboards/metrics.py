@@ -43,7 +43,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from members.models import MembershipEvent, MembershipStatus, Organization
-from projects.models import Agreement, AgreementStatus, Platform, PlatformKind, Project, ProjectStatus
+from projects.models import Agreement, AgreementStatus, Platform, PlatformKind, Project
 from training.models import (
     PERSON_TIMES,
     SKILL_TRAINING_KINDS,
@@ -520,8 +520,7 @@ METRICS = [
         date_field="completed_on",
         org_field="lead_organization",
         partner_field="partners",
-        # The status rule of ProjectQuerySet.completed_in(year), which the project list's filter uses.
-        select=lambda projects: projects.filter(status__in=[ProjectStatus.COMPLETED, ProjectStatus.APPLIED]),
+        select=lambda projects: projects.accepted(),
         select_related=("lead_organization",),
         description=_(
             "状态为已结项验收或成果已应用、结项验收日期在当年且不晚于今天的项目；牵头单位和参与单位各计一次。"

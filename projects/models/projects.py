@@ -41,9 +41,13 @@ class ProjectQuerySet(RestrictedQuerySet):
             return models.Q(lead_organization_id=org_id) | models.Q(partners=org_id)
         return None
 
+    def accepted(self):
+        """Projects accepted (结项验收), whether or not their results are applied yet: the counting rule."""
+        return self.filter(status__in=[ProjectStatus.COMPLETED, ProjectStatus.APPLIED])
+
     def completed_in(self, year):
-        """Projects accepted (结项) in the year: the dashboards' counting rule."""
-        return self.filter(status__in=[ProjectStatus.COMPLETED, ProjectStatus.APPLIED], completed_on__year=year)
+        """Projects accepted in the year (the project list's filter; the metric dates them the same way)."""
+        return self.accepted().filter(completed_on__year=year)
 
 
 class Project(models.Model):

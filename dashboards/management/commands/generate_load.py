@@ -20,10 +20,22 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
+
+from members.models import Organization
+from projects.models import Agreement, Platform, Project
+from training.models import (
+    DualTeacherRecognition,
+    DualTeacherTraining,
+    ExchangeVisit,
+    GuestProfessor,
+    OrderClass,
+    Teacher,
+    Trainee,
+    TrainingSession,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 KINDS = [
@@ -67,8 +79,8 @@ def _text(value):
 class Loader:
     """COPY rows of a model, every column the generator leaves out filled with the field's default."""
 
-    def __init__(self, label, **overrides):
-        self.model = apps.get_model(label)
+    def __init__(self, model, **overrides):
+        self.model = model
         self.fields = [f for f in self.model._meta.concrete_fields if not isinstance(f, models.AutoField)]
         now = timezone.now()
         self.defaults = {}
@@ -165,7 +177,7 @@ class Command(BaseCommand):
     def generate(self, rng, opts):
         n_rec = opts["records"]
         t0 = time.monotonic()
-        orgs = Loader("members.Organization")
+        orgs = Loader(Organization)
         from members.demo import synthetic_credit_code
 
         def org_rows():
@@ -185,20 +197,19 @@ class Command(BaseCommand):
 
         self.step("organizations", orgs.copy(org_rows()), t0)
         org_ids = orgs.ids()
-        Org = apps.get_model("members", "Organization")
         schools = list(
-            Org.objects.filter(
+            Organization.objects.filter(
                 kind__in=["higher_vocational", "vocational_undergraduate", "secondary_vocational"]
             ).values_list("pk", flat=True)
         )
-        enterprises = list(Org.objects.filter(kind="enterprise").values_list("pk", flat=True))
+        enterprises = list(Organization.objects.filter(kind="enterprise").values_list("pk", flat=True))
 
         # Training sessions: 5 % cancelled; 5 % end in 2024, 5 % in 2026, the rest in 2025.
         t0 = time.monotonic()
         n_sessions, n_trainees = opts["sessions"], opts["trainees"]
         per_list = 10
         listed = min(n_sessions, n_trainees // per_list)
-        sessions = Loader("training.TrainingSession")
+        sessions = Loader(TrainingSession)
 
         def session_rows():
             for i in range(n_sessions):
@@ -225,7 +236,7 @@ class Command(BaseCommand):
         pool = opts["persons"]
         hashes = [hashlib.sha256(f"person-{k}".encode()).hexdigest() for k in range(pool)]
         keys = [int(h[:15], 16) for h in hashes]
-        trainees = Loader("training.Trainee")
+        trainees = Loader(Trainee)
 
         def trainee_rows():
             for s in range(listed):
@@ -242,7 +253,7 @@ class Command(BaseCommand):
         self.step("trainees", trainees.copy(trainee_rows()), t0)
 
         t0 = time.monotonic()
-        agreements = Loader("projects.Agreement")
+        agreements = Loader(Agreement)
 
         def agreement_rows():
             for i in range(n_rec):
@@ -262,7 +273,7 @@ class Command(BaseCommand):
         self.step("agreements", agreements.copy(agreement_rows()), t0)
 
         t0 = time.monotonic()
-        projects = Loader("projects.Project")
+        projects = Loader(Project)
 
         def project_rows():
             for i in range(n_rec):
@@ -283,7 +294,7 @@ class Command(BaseCommand):
         self.step("projects", projects.copy(project_rows()), t0)
 
         t0 = time.monotonic()
-        platforms = Loader("projects.Platform")
+        platforms = Loader(Platform)
         self.step(
             "platforms",
             platforms.copy(
@@ -300,7 +311,7 @@ class Command(BaseCommand):
         )
 
         t0 = time.monotonic()
-        classes = Loader("training.OrderClass")
+        classes = Loader(OrderClass)
         self.step(
             "order classes",
             classes.copy(
@@ -322,7 +333,7 @@ class Command(BaseCommand):
         class_ids = classes.ids()
 
         t0 = time.monotonic()
-        guests = Loader("training.GuestProfessor")
+        guests = Loader(GuestProfessor)
         self.step(
             "guest professors",
             guests.copy(
@@ -338,14 +349,14 @@ class Command(BaseCommand):
         )
 
         t0 = time.monotonic()
-        teachers = Loader("training.Teacher")
+        teachers = Loader(Teacher)
         self.step(
             "teachers", teachers.copy({"school_id": rng.choice(schools), "name": f"教师{i}"} for i in range(n_rec)), t0
         )
         teacher_ids = teachers.ids()
 
         t0 = time.monotonic()
-        dual = Loader("training.DualTeacherTraining")
+        dual = Loader(DualTeacherTraining)
         self.step(
             "dual-qualified trainings",
             dual.copy(
@@ -360,7 +371,7 @@ class Command(BaseCommand):
         )
 
         t0 = time.monotonic()
-        recog = Loader("training.DualTeacherRecognition")
+        recog = Loader(DualTeacherRecognition)
         self.step(
             "recognitions",
             recog.copy(
@@ -376,7 +387,7 @@ class Command(BaseCommand):
         )
 
         t0 = time.monotonic()
-        visits = Loader("training.ExchangeVisit")
+        visits = Loader(ExchangeVisit)
         self.step(
             "exchange visits",
             visits.copy(
