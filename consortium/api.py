@@ -4,6 +4,7 @@ import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.exceptions import APIException, PermissionDenied
@@ -147,6 +148,16 @@ class PortalViewSet(viewsets.ModelViewSet):
                 return response
         # A concurrent twin with the same key committed first.
         return self._replay(submissions.find(request.user, channel, key), fingerprint)
+
+    def destroy(self, request, *args, **kwargs):
+        """A record other records still refer to is a 409 naming them, not a 500."""
+        from .views import still_referenced_message
+
+        try:
+            with transaction.atomic():
+                return super().destroy(request, *args, **kwargs)
+        except (ProtectedError, RestrictedError) as exc:
+            return Response({"detail": still_referenced_message(exc)}, status=status.HTTP_409_CONFLICT)
 
     def _replay(self, row, fingerprint):
         if row is None or row.fingerprint != fingerprint:

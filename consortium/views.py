@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -198,8 +199,25 @@ class PortalDeleteView(LoginRequiredMixin, DeleteView):
         return get_object_or_404(self.model.objects.for_user(self.request.user, CHANGE), pk=self.kwargs["pk"])
 
     def form_valid(self, form):
-        messages.success(self.request, _("已删除“%(obj)s”。") % {"obj": self.object})
-        return super().form_valid(form)
+        name = str(self.object)
+        try:
+            with transaction.atomic():
+                response = super().form_valid(form)
+        except (ProtectedError, RestrictedError) as exc:
+            form.add_error(None, still_referenced_message(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, _("已删除“%(obj)s”。") % {"obj": name})
+        return response
+
+
+def still_referenced_message(exc) -> str:
+    """'Cannot delete: still referred to by 3 agreements, 2 training sessions' in the user's language."""
+    counts: dict[str, int] = {}
+    for obj in exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects:
+        label = str(obj._meta.verbose_name)
+        counts[label] = counts.get(label, 0) + 1
+    parts = "、".join(f"{label} {n}" for label, n in sorted(counts.items()))
+    return _("无法删除：仍有其他记录引用它（%(refs)s）。请先处理这些记录。") % {"refs": parts}
 
 
 class PortalActionView(LoginRequiredMixin, SingleObjectMixin, FormView):

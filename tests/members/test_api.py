@@ -65,3 +65,33 @@ def test_the_api_list_uses_a_constant_number_of_queries(api_for, django_assert_m
     client = api_for("staff")
     with django_assert_max_num_queries(4):
         assert client.get("/api/v1/organizations/").status_code == 200
+
+
+def test_deleting_an_organisation_others_refer_to_is_a_409_naming_them(api_for, org, other_org):
+    from tests.projects.factories import AgreementFactory
+
+    AgreementFactory(organization=other_org, parties=[org])
+    response = api_for("staff").delete(f"/api/v1/organizations/{other_org.pk}/")
+    assert response.status_code == 409
+    assert "合作协议" in response.json()["detail"]
+    assert Organization.objects.filter(pk=other_org.pk).exists()
+
+
+def test_a_delete_page_says_in_chinese_what_still_refers_to_the_record(client_for, org, other_org, monkeypatch):
+    from django.db.models import ProtectedError
+
+    from projects.models import Agreement
+    from tests.projects.factories import AgreementFactory, ProjectFactory
+
+    agreement = AgreementFactory(organization=other_org, parties=[org])
+    referring = ProjectFactory(lead_organization=org)
+
+    def protected(self, *args, **kwargs):
+        raise ProtectedError("still referred to", {referring})
+
+    monkeypatch.setattr(Agreement, "delete", protected)
+    response = client_for("staff").post(f"/projects/agreements/{agreement.pk}/delete/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "无法删除" in body and "校企合作项目 1" in body
+    assert Agreement.objects.filter(pk=agreement.pk).exists()
