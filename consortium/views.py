@@ -37,6 +37,17 @@ def get_visible_or_denied(model, user, pk, action=CHANGE):
     raise Http404(_("记录不存在或您无权查看。"))
 
 
+class StaffRequiredMixin(LoginRequiredMixin):
+    """Only staff and admins; everyone else signed in gets 403 (and nothing changes)."""
+
+    denied_message = gettext_lazy("只有联合体工作人员可以执行此操作。")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not is_writer(request.user):
+            raise PermissionDenied(self.denied_message)
+        return super().dispatch(request, *args, **kwargs)
+
+
 class PortalListView(LoginRequiredMixin, FilterView):
     """A list page: filtered by for_user(), searchable, sortable, paginated, exportable."""
 

@@ -22,6 +22,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from consortium.access import is_reader, is_writer, member_org_id
 from consortium.exports import neutralise, resolve, xlsx_response
+from consortium.views import StaffRequiredMixin
 from members.models import Organization
 
 from . import figures, pagecache, services
@@ -46,17 +47,6 @@ def requested_year(request):
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise Http404(_("年度无效。"))
     return year
-
-
-class StaffRequiredMixin(LoginRequiredMixin):
-    """Only staff and admins; everyone else signed in gets 403 (and nothing changes)."""
-
-    denied_message = gettext_lazy("只有联合体工作人员可以执行此操作。")
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not is_writer(request.user):
-            raise PermissionDenied(self.denied_message)
-        return super().dispatch(request, *args, **kwargs)
 
 
 class YearMixin:

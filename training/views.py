@@ -18,6 +18,7 @@ from consortium.views import (
     PortalDetailView,
     PortalListView,
     PortalUpdateView,
+    StaffRequiredMixin,
     _SavedCheckMixin,
     get_visible_or_denied,
 )
@@ -447,16 +448,7 @@ class TeacherDeleteView(PortalDeleteView):
         return reverse("training:teacher_list")
 
 
-class StaffOnlyMixin(LoginRequiredMixin):
-    """Pages for consortium staff only: everyone else signed in gets a 403."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not is_writer(request.user):
-            raise PermissionDenied(_("只有联合体工作人员可以执行此操作。"))
-        return super().dispatch(request, *args, **kwargs)
-
-
-class TeacherDuplicatesView(StaffOnlyMixin, TemplateView):
+class TeacherDuplicatesView(StaffRequiredMixin, TemplateView):
     """Candidate duplicate records of one teacher, each group with its reason, for staff to merge."""
 
     template_name = "training/teacher_duplicates.html"
