@@ -157,11 +157,9 @@ def _clear_requests(year, answered):
 
 
 def request_years(years):
-    """Write a durable recompute request per year, in the caller's transaction."""
+    """Write a durable recompute request per year, in the caller's transaction; returns the rows."""
     years = sorted({int(y) for y in years if y})
-    if years:
-        RollupRequest.objects.bulk_create([RollupRequest(year=y) for y in years])
-    return years
+    return RollupRequest.objects.bulk_create([RollupRequest(year=y) for y in years]) if years else []
 
 
 def requested_years():

@@ -126,7 +126,9 @@ def _request_durably(pending, years):
     new = sorted({int(y) for y in years if y} - alive)
     if new:
         try:
-            rows = RollupRequest.objects.bulk_create([RollupRequest(year=y) for y in new])
+            from . import services
+
+            rows = services.request_years(new)
         except DatabaseError:
             if connection.in_atomic_block:
                 raise  # the change must not commit without its request
