@@ -19,6 +19,9 @@ class RolePermission(permissions.BasePermission):
         user = request.user
         if not (user and user.is_authenticated and user.is_active):
             return False
+        if getattr(user, "is_expert", False) and not getattr(view, "open_to_experts", False):
+            # Experts use their review pages only (consortium.middleware.ExpertScopeMiddleware).
+            return False
         if request.method in permissions.SAFE_METHODS:
             return True
         if user.is_leadership:

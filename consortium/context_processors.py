@@ -1,6 +1,6 @@
 from django.urls import NoReverseMatch, reverse
 
-from . import registry
+from . import registry, workqueue
 
 
 def navigation(request):
@@ -16,13 +16,16 @@ def navigation(request):
         for item in menu["items"]:
             if item.get("roles") and role not in item["roles"]:
                 continue
+            if role == "expert" and "expert" not in item.get("roles", ()):
+                # Experts reach only the pages made for them (consortium.middleware.ExpertScopeMiddleware).
+                continue
             try:
                 items.append({"label": item["label"], "url": reverse(item["url"])})
             except NoReverseMatch:
                 continue
         if items:
             menus.append({"label": menu["label"], "items": items})
-    context = {"nav_menus": menus}
+    context = {"nav_menus": menus, "work_queue_count": workqueue.count_for(user)}
     for provider in registry.nav_context:
         context.update(provider(user))
     return context

@@ -41,3 +41,58 @@ class ChineseFirstMiddleware:
         if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+# Pages every signed-in user has, whatever the role (account, language, sign-out).
+ACCOUNT_URL_NAMES = frozenset({"login", "logout", "password_change", "password_change_done", "set_language"})
+
+
+def open_to_experts(view_func) -> bool:
+    """Whether a view is one of the few an expert may use (see ExpertScopeMiddleware)."""
+    view_class = getattr(view_func, "view_class", None) or getattr(view_func, "cls", None)
+    return bool(getattr(view_class, "open_to_experts", False) or getattr(view_func, "open_to_experts", False))
+
+
+class ExpertScopeMiddleware:
+    """Experts reach only the pages made for them: everything else is refused by default.
+
+    A review expert (Role.EXPERT) is not a member of any organisation and sees only the projects
+    assigned to them. Rather than relying on every view to remember that, a view opens itself to
+    experts with ``open_to_experts = True`` (the home page, notifications, their reviews); every
+    other page answers 403. The API holds the same rule in RolePermission (token users are only
+    known there). Placed after AuthenticationMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if not (user and user.is_authenticated and getattr(user, "is_expert", False)):
+            return None
+        match = request.resolver_match
+        if match is not None and (match.url_name in ACCOUNT_URL_NAMES or match.namespace == "admin"):
+            return None
+        if open_to_experts(view_func):
+            return None
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+
+
+class WorkQueueCountMiddleware:
+    """After a user changes something (a POST), their queue's size in the navigation is counted again."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "POST":
+            from .workqueue import forget_count
+
+            forget_count(getattr(request, "user", None))
+        return response

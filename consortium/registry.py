@@ -7,7 +7,8 @@ what they add when they are imported:
   unread notification badge (``nav_context``);
 - ``panels.py``: panels on the organisation page (``panels``);
 - ``api.py``: routes of ``/api/v1/`` (``api_routes``);
-- ``demo.py``: demo records for ``manage.py seed_demo`` (``demo_seeds``).
+- ``demo.py``: demo records for ``manage.py seed_demo`` (``demo_seeds``);
+- ``workqueue.py``: what waits for a user, shown on their home page (``work_queue``).
 
 A store imports its module of every installed app (Django's ``autodiscover_modules``, as the
 admin does for ``admin.py``) the first time it is read, and yields the entries in the order of
@@ -73,3 +74,5 @@ panels = Store("panels")
 api_routes = Store("api")
 # fn(today) -> {name: count}: the app's demo records, idempotent.
 demo_seeds = Store("demo")
+# fn(user) -> iterable of consortium.workqueue.WorkItem: what waits for the user (the home page).
+work_queue = Store("workqueue")

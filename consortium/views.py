@@ -292,4 +292,16 @@ class PortalActionView(LoginRequiredMixin, SingleObjectMixin, FormView):
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
+    """The home page of every role: what waits for the user (consortium.workqueue), newest first."""
+
     template_name = "home.html"
+    open_to_experts = True
+
+    def get_context_data(self, **kwargs):
+        from . import workqueue
+
+        ctx = super().get_context_data(**kwargs)
+        items = workqueue.items_for(self.request.user)
+        workqueue.remember_count(self.request.user, sum(item.count for item in items))
+        ctx["work_items"] = items
+        return ctx

@@ -19,6 +19,13 @@ class Role(models.TextChoices):
     LEADERSHIP = "leadership", _("领导小组/理事会")
     MEMBER = "member", _("成员单位用户")
     ADMIN = "admin", _("系统管理员")
+    EXPERT = "expert", _("评审专家")
+
+
+class EmailNotice(models.TextChoices):
+    EACH = "each", _("每条通知发送邮件")
+    DAILY = "daily", _("每日汇总一封邮件")
+    NONE = "none", _("不发送邮件")
 
 
 class OrganizationKind(models.TextChoices):
@@ -118,6 +125,18 @@ class Organization(models.Model):
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
     description = models.TextField(_("简介"), blank=True)
+    # The public profile in the member directory (成员名录): what other members may read.
+    offers = models.TextField(_("可提供的资源与能力"), blank=True)
+    seeks = models.TextField(_("合作需求"), blank=True)
+    directory_contact = models.ForeignKey(
+        "members.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("名录联系人"),
+        help_text=_("本人同意在成员名录中公开姓名与联系方式。"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -203,6 +222,10 @@ class User(AbstractUser):
         related_name="users",
         verbose_name=_("所属成员单位"),
     )
+    is_org_admin = models.BooleanField(_("本单位管理员"), default=False, help_text=_("可管理本成员单位的用户。"))
+    email_notice = models.CharField(_("邮件通知"), max_length=8, choices=EmailNotice.choices, default=EmailNotice.EACH)
+    listed_in_directory = models.BooleanField(_("同意在成员名录中公开联系方式"), default=False)
+    last_home_visit = models.DateTimeField(_("上次查看工作台"), null=True, blank=True, editable=False)
 
     objects = PortalUserManager()
 
@@ -242,6 +265,10 @@ class User(AbstractUser):
     def is_leadership(self):
         return self.effective_role == Role.LEADERSHIP
 
+    @property
+    def is_expert(self):
+        return self.effective_role == Role.EXPERT
+
 
 class NotificationQuerySet(RestrictedQuerySet):
     def for_user(self, user, action=VIEW):
@@ -263,6 +290,9 @@ class Notification(models.Model):
     url = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # E-mail delivery (members.tasks): set once the notice went out by itself or in a digest.
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("邮件发送次数"), default=0)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -270,7 +300,7 @@ class Notification(models.Model):
         verbose_name = _("站内通知")
         verbose_name_plural = _("站内通知")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["emailed_at", "user"])]
 
     def __str__(self):
         return self.title

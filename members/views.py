@@ -107,6 +107,7 @@ class OrganizationMembershipView(PortalActionView):
 
 
 class NotificationListView(LoginRequiredMixin, ListView):
+    open_to_experts = True
     template_name = "members/notification_list.html"
     paginate_by = 25
 
@@ -115,6 +116,8 @@ class NotificationListView(LoginRequiredMixin, ListView):
 
 
 class NotificationReadAllView(LoginRequiredMixin, View):
+    open_to_experts = True
+
     def post(self, request):
         Notification.objects.for_user(request.user).unread().update(read_at=timezone.now())
         notifications_changed.send(sender=Notification)

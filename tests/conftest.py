@@ -62,6 +62,7 @@ def users(db, org, other_org):
         "leadership": UserFactory(username="leader", role=Role.LEADERSHIP),
         "member": UserFactory(username="member", role=Role.MEMBER, organization=org),
         "other_member": UserFactory(username="other", role=Role.MEMBER, organization=other_org),
+        "expert": UserFactory(username="expert", role=Role.EXPERT),
     }
 
 

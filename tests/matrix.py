@@ -28,8 +28,20 @@ class Case:
             self.id = f"{self.method}:{self.url_name}"
 
 
-def page(url_name, ok=200, *, member=None, other_member=None, leadership=None, args=lambda w: [], query="", id=""):
-    """A GET of a page: anonymous is sent to the login page; others get ``ok`` unless said."""
+def page(
+    url_name,
+    ok=200,
+    *,
+    member=None,
+    other_member=None,
+    leadership=None,
+    expert=403,
+    args=lambda w: [],
+    query="",
+    id="",
+):
+    """A GET of a page: anonymous is sent to the login page; others get ``ok`` unless said; an
+    expert reaches only the pages made for experts (403 elsewhere)."""
     return Case(
         url_name=url_name,
         args=args,
@@ -42,12 +54,23 @@ def page(url_name, ok=200, *, member=None, other_member=None, leadership=None, a
             "leadership": ok if leadership is None else leadership,
             "member": ok if member is None else member,
             "other_member": (ok if member is None else member) if other_member is None else other_member,
+            "expert": expert,
         },
     )
 
 
 def staff_write(
-    url_name, *, args=lambda w: [], data=None, ok=302, member=403, other_member=None, leadership=403, id="", api=False
+    url_name,
+    *,
+    args=lambda w: [],
+    data=None,
+    ok=302,
+    member=403,
+    other_member=None,
+    leadership=403,
+    expert=403,
+    id="",
+    api=False,
 ):
     """A POST only staff and admins may make; everyone else is refused and nothing changes."""
     return Case(
@@ -64,5 +87,6 @@ def staff_write(
             "leadership": leadership,
             "member": member,
             "other_member": member if other_member is None else other_member,
+            "expert": expert,
         },
     )

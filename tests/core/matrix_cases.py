@@ -1,7 +1,7 @@
 from tests.matrix import Case, page
 
 CASES = [
-    page("home"),
+    page("home", expert=200),
     Case("login", expect={"anonymous": 200, "staff": 302, "member": 302}),
     Case("logout", method="post", expect={"anonymous": 302, "staff": 302, "leadership": 302, "member": 302}),
     Case("password_change", expect={"anonymous": 302, "staff": 200, "leadership": 200, "member": 200}),
