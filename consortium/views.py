@@ -6,6 +6,7 @@ re-checked against for_user(), sorting, pagination and CSV/Excel export.
 """
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -13,6 +14,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DeleteView, DetailView, FormView, TemplateView
@@ -301,7 +303,14 @@ class HomeView(LoginRequiredMixin, TemplateView):
         from . import workqueue
 
         ctx = super().get_context_data(**kwargs)
-        items = workqueue.items_for(self.request.user)
-        workqueue.remember_count(self.request.user, sum(item.count for item in items))
+        user = self.request.user
+        items = workqueue.items_for(user)
         ctx["work_items"] = items
+        ctx["last_visit"] = getattr(user, "last_home_visit", None)
+        # "What changed since the last visit" counts from the previous visit; this one starts the next.
+        if hasattr(user, "last_home_visit"):
+            get_user_model()._default_manager.filter(pk=user.pk).update(last_home_visit=timezone.now())
+            workqueue.forget_count(user)
+        else:
+            workqueue.remember_count(user, sum(item.count for item in items))
         return ctx
