@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from consortium.access import VIEW, RestrictedQuerySet
+from consortium.access import CHANGE, VIEW, RestrictedQuerySet, is_writer, member_org_id
+from consortium.uploads import generated_path
 
 from .validators import validate_credit_code
 
@@ -206,7 +207,23 @@ class MembershipEvent(models.Model):
         return f"{self.organization} {self.get_action_display()} {self.date}"
 
 
-class PortalUserManager(UserManager):
+class UserQuerySet(RestrictedQuerySet):
+    """Staff and admins manage every account; a member sees their own organisation's users, and only
+    its administrator (is_org_admin) changes them, never anyone above the member role."""
+
+    def member_q(self, org_id, action):
+        return models.Q(organization_id=org_id)
+
+    def for_user(self, user, action=VIEW):
+        qs = super().for_user(user, action)
+        if action == CHANGE and member_org_id(user) is not None:
+            if not user.is_org_admin:
+                return self.none()
+            qs = qs.filter(role=Role.MEMBER, is_superuser=False)
+        return qs
+
+
+class PortalUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     pass
 
 
@@ -244,6 +261,19 @@ class User(AbstractUser):
         super().clean()
         if self.role == Role.MEMBER and not self.organization_id:
             raise ValidationError({"organization": _("成员单位用户必须属于一个成员单位。")})
+
+    def get_absolute_url(self):
+        return reverse("members:user_detail", args=[self.pk])
+
+    @classmethod
+    def user_can_create(cls, user) -> bool:
+        """Staff and admins invite anyone; an organisation's administrator invites its own members."""
+        return is_writer(user) or bool(member_org_id(user) and user.is_org_admin)
+
+    @property
+    def manages_org_users(self) -> bool:
+        """An organisation's own administrator: manages that organisation's users in the portal."""
+        return bool(member_org_id(self) and self.is_org_admin)
 
     @property
     def effective_role(self):
@@ -304,3 +334,144 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class UserEventQuerySet(RestrictedQuerySet):
+    def member_q(self, org_id, action):
+        return models.Q(user__organization_id=org_id) if action == VIEW else None
+
+
+class UserEvent(models.Model):
+    """One step taken on a user account in the portal (invited, deactivated, re-roled …) and who took it."""
+
+    class Action(models.TextChoices):
+        INVITE = "invite", _("邀请")
+        DEACTIVATE = "deactivate", _("停用")
+        REACTIVATE = "reactivate", _("重新启用")
+        ROLE = "role", _("变更角色")
+        RESET = "reset", _("发送重设密码链接")
+        PASSWORD = "password", _("通过链接设置密码")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_events", verbose_name=_("用户"))
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    detail = models.CharField(_("说明"), max_length=300, blank=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("操作人")
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = UserEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("用户操作记录")
+        verbose_name_plural = _("用户操作记录")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} {self.get_action_display()}"
+
+
+class ApplicationStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    ADMITTED = "admitted", _("已批准入会")
+    DECLINED = "declined", _("未予批准")
+
+
+class MembershipApplicationQuerySet(RestrictedQuerySet):
+    # Applications are for staff (and leadership to read): member_q stays None.
+
+    def pending(self):
+        return self.filter(status=ApplicationStatus.PENDING)
+
+
+class MembershipApplication(models.Model):
+    """An organisation's online application to join the consortium (入会申请) and its outcome."""
+
+    name = models.CharField(_("单位名称"), max_length=200)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, validators=[validate_credit_code])
+    kind = models.CharField(_("单位类型"), max_length=32, choices=OrganizationKind.choices)
+    industry_chain = models.CharField(_("产业链"), max_length=32, choices=IndustryChain.choices, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50)
+    contact_phone = models.CharField(_("联系电话"), max_length=30)
+    contact_email = models.EmailField(_("联系邮箱"))
+    description = models.TextField(_("单位简介与入会意向"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING, editable=False
+    )
+    reason = models.TextField(_("审核意见"), blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+        editable=False,
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True, editable=False)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("入会后的成员单位"),
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = MembershipApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("入会申请")
+        verbose_name_plural = _("入会申请")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=models.Q(status="pending"),
+                name="one_pending_application_per_credit_code",
+                violation_error_message=_("该统一社会信用代码已有一份待审核的入会申请。"),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.credit_code = (self.credit_code or "").strip().upper()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("members:application_detail", args=[self.pk])
+
+
+def application_document_path(instance, filename):
+    return generated_path("applications", filename)
+
+
+class ApplicationDocumentQuerySet(RestrictedQuerySet):
+    pass
+
+
+class ApplicationDocument(models.Model):
+    """A document uploaded with a membership application (licence, letter of intent), checked by content."""
+
+    application = models.ForeignKey(
+        MembershipApplication, on_delete=models.CASCADE, related_name="documents", verbose_name=_("入会申请")
+    )
+    file = models.FileField(_("文件"), upload_to=application_document_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=120)
+    content_type = models.CharField(_("文件类型"), max_length=40)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+
+    objects = ApplicationDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("申请材料")
+        verbose_name_plural = _("申请材料")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.original_name

@@ -100,3 +100,130 @@ CASES = [
         expect={"anonymous": 403, "leadership": 403, "member": 404, "other_member": 404},
     ),
 ]
+
+
+# -- Membership applications, the directory and users in the portal ---------------------------------
+
+
+def setup(world):
+    """A pending application with a document, and a colleague of the member user, who is made the
+    administrator of their organisation (is_org_admin) so the matrix covers what an org admin may do."""
+    from django.core.files.base import ContentFile
+
+    from members.models import ApplicationDocument, MembershipApplication
+    from tests.factories import UserFactory
+
+    application = MembershipApplication.objects.create(
+        name="兰州新区矩阵测试申请有限公司",
+        credit_code=synthetic_credit_code("矩阵测试申请", "enterprise"),
+        kind="enterprise",
+        contact_name="申请联系人",
+        contact_phone="0931-1234567",
+        contact_email="apply@example.com",
+    )
+    document = ApplicationDocument(
+        application=application, original_name="营业执照.pdf", content_type="application/pdf", size=9
+    )
+    document.file.save("x.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    world.application = application
+    world.document = document
+    member = world.users["member"]
+    member.is_org_admin = True
+    member.save(update_fields=["is_org_admin"])
+    world.colleague = UserFactory(username="colleague", role="member", organization=world.org, email="c@example.com")
+
+
+application = lambda w: [w.application.pk]  # noqa: E731
+colleague = lambda w: [w.colleague.pk]  # noqa: E731
+ALL_200 = {r: 200 for r in ("anonymous", "admin", "staff", "leadership", "member", "other_member", "expert")}
+
+
+def bad_application(w):
+    return {"name": "", "credit_code": "123", "kind": "enterprise"}
+
+
+def invite(w):
+    return {
+        "username": "invited",
+        "first_name": "新用户",
+        "email": "new@example.com",
+        "role": "member",
+        "organization": w.org.pk,
+    }
+
+
+CASES += [
+    # Public pages: everyone, signed in or not.
+    Case("members:application_apply", expect=ALL_200),
+    # A bad application is shown its errors (the throttle counts it, nothing is stored).
+    Case(
+        "members:application_apply",
+        method="post",
+        data=bad_application,
+        expect=ALL_200,
+        id="post:application_apply(bad)",
+    ),
+    Case("members:application_apply_done", expect=ALL_200),
+    Case("members:invitation", args=lambda w: ["MQ", "bad-token"], expect=ALL_200),
+    # Staff's pages.
+    page("members:application_list", member=403),
+    page("members:application_list", query="?export=csv", member=403, id="export-csv:application_list"),
+    page("members:application_detail", args=application, member=403),
+    page("members:application_document", args=lambda w: [w.document.pk], member=403),
+    page("members:application_admit", args=application, member=404, leadership=403),
+    staff_write("members:application_admit", args=application, data=lambda w: {"username": "first-user"}, member=404),
+    page("members:application_decline", args=application, member=404, leadership=403),
+    staff_write("members:application_decline", args=application, data=lambda w: {"reason": "材料不全"}, member=404),
+    # The directory: every signed-in role but experts.
+    page("members:directory_list"),
+    page("members:directory_detail", args=other),
+    page("members:directory_edit", args=org, leadership=403, other_member=403),
+    page(
+        "members:directory_edit",
+        args=other,
+        leadership=403,
+        member=403,
+        other_member=403,
+        id="get:directory_edit(other)",
+    ),
+    staff_write(
+        "members:directory_edit",
+        args=org,
+        data=lambda w: {"offers": "实训基地", "seeks": "订单班"},
+        member=302,
+        other_member=403,
+    ),
+    # Users: staff and admins; the member user is their organisation's administrator, other_member is not.
+    page("members:user_list", other_member=403, leadership=403),
+    page("members:user_detail", args=colleague, leadership=403, other_member=403),
+    page("members:user_add", leadership=403, other_member=403),
+    staff_write("members:user_add", data=invite, member=302, other_member=403),
+    staff_write(
+        "members:user_add",
+        data=lambda w: {**invite(w), "organization": w.other_org.pk},
+        member=302,
+        other_member=403,
+        id="post:user_add(member forced to own org)",
+    ),
+    page("members:user_deactivate", args=colleague, leadership=403, other_member=403),
+    staff_write("members:user_deactivate", args=colleague, member=302, other_member=403),
+    staff_write(
+        "members:user_deactivate",
+        args=lambda w: [w.users["other_member"].pk],
+        member=404,
+        other_member=403,
+        id="post:user_deactivate(other org)",
+    ),
+    page("members:user_reactivate", args=colleague, leadership=403, other_member=403),
+    staff_write("members:user_reactivate", args=colleague, ok=200, member=200, other_member=403),
+    page("members:user_reset_password", args=colleague, leadership=403, other_member=403),
+    staff_write("members:user_reset_password", args=colleague, member=302, other_member=403),
+    page("members:user_role", args=colleague, leadership=403, other_member=403),
+    staff_write(
+        "members:user_role",
+        args=colleague,
+        data=lambda w: {"role": "member", "organization": w.org.pk, "is_org_admin": "on"},
+        member=302,
+        other_member=403,
+    ),
+]
