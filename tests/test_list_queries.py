@@ -22,7 +22,7 @@ from consortium.views import PortalListView
 from dashboards import figures
 from dashboards.api import KpiViewSet
 from dashboards.models import MetricContribution
-from members.models import MembershipEvent, Organization
+from members.models import ApplicationDocument, MembershipApplication, MembershipEvent, Organization, User
 from projects.models import Agreement, AgreementEvent, Expert, Milestone, Platform, Project, ProjectEvent
 from training.models import (
     DualTeacherRecognition,
@@ -38,7 +38,7 @@ from training.models import (
 )
 
 from .conftest import api_login, login
-from .factories import OrganizationFactory, SchoolFactory
+from .factories import OrganizationFactory, SchoolFactory, UserFactory
 from .projects.factories import AgreementFactory, ExpertFactory, ExpertReviewFactory, PlatformFactory, ProjectFactory
 from .training.factories import (
     DualTeacherRecognitionFactory,
@@ -73,6 +73,7 @@ SEEN_IN_PART = {
     Organization: "a member user sees its own organisation only",
     Expert: "the expert pool is for staff and leadership",
     MetricContribution: "a member user sees its own organisation's contributions only",
+    MembershipApplication: "membership applications are for staff and leadership",
 }
 
 # API lists that are not a model's queryset: the model whose rows they show.
@@ -216,7 +217,38 @@ def build_contribution(org, actor):
     return new
 
 
+def build_application(org, actor):
+    """A decided application with its documents and the organisation it became."""
+    application = MembershipApplication.objects.create(
+        name=f"申请单位{MembershipApplication.objects.count()}",
+        credit_code=OrganizationFactory.build().credit_code,
+        kind="enterprise",
+        contact_name="联系人",
+        contact_phone="0931-1234567",
+        contact_email="apply@example.com",
+        status="admitted",
+        decided_by=actor,
+        organization=_partner(),
+    )
+    for name in ("营业执照.pdf", "申请书.pdf"):
+        ApplicationDocument.objects.create(
+            application=application,
+            file="applications/x.pdf",
+            original_name=name,
+            content_type="application/pdf",
+            size=9,
+        )
+    return application
+
+
+def build_user(org, actor):
+    """A user of the member's organisation (an organisation administrator's list)."""
+    return UserFactory(role="member", organization=org)
+
+
 ROW_BUILDERS = {
+    MembershipApplication: build_application,
+    User: build_user,
     Organization: build_organization,
     Agreement: build_agreement,
     Project: build_project,
