@@ -7,7 +7,7 @@ demo always shows the current year in progress and the full year before it.
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,8 +15,10 @@ from django.utils import timezone
 from consortium import registry
 
 from .models import (
+    ApplicationStatus,
     CouncilRole,
     IndustryChain,
+    MembershipApplication,
     MembershipEvent,
     MembershipStatus,
     Organization,
@@ -168,4 +170,72 @@ def seed(today=None):
             user.set_password(DEMO_PASSWORD)
             user.save()
         users.append(user)
-    return {"organizations_created": created, "users": users}
+    profiles = seed_directory()
+    applications = seed_applications(demo_calendar(today))
+    return {"organizations_created": created, "users": users, "profiles": profiles, "applications": applications}
+
+
+# Public profiles in the member directory (成员名录): name -> (offers, seeks).
+PROFILES = {
+    "兰州石化职业技术大学": (
+        "化工、装备制造专业群实训基地；双师型教师企业培训；职工学历提升与技能鉴定。",
+        "订单班合作企业；企业导师和客座教授；真实生产问题的联合研发。",
+    ),
+    "兰石集团": (
+        "压力容器与换热装备生产现场，可接收学生实习和教师企业实践；10 名高技能人才可任产业导师。",
+        "焊接、数控方向订单班；员工岗位培训；智能制造产线的联合研发。",
+    ),
+    "甘肃德福新材料有限公司": (
+        "电解铜箔生产线参观与实习岗位；新材料检测实验室共享。",
+        "新能源材料方向技术技能人才；检测分析员工培训。",
+    ),
+    "兰州裕隆气体有限公司": ("工业气体安全培训课程；实习岗位。", "安全生产培训合作院校；危化品方向订单班。"),
+}
+# The demo users who agreed to be listed as their organisation's directory contact (and administer its users).
+DIRECTORY_CONTACTS = {"兰州石化职业技术大学": "school", "兰石集团": "enterprise"}
+
+
+def seed_directory():
+    """Offers, seeks and listed contacts for a few members; only blank profiles are filled."""
+    filled = 0
+    for name, (offers, seeks) in PROFILES.items():
+        filled += Organization.objects.filter(name=name, offers="", seeks="").update(offers=offers, seeks=seeks)
+    for name, username in DIRECTORY_CONTACTS.items():
+        user = User.objects.filter(username=username, organization__name=name).first()
+        if user is None:
+            continue
+        User.objects.filter(pk=user.pk).update(listed_in_directory=True, is_org_admin=True)
+        if not user.email:
+            User.objects.filter(pk=user.pk).update(email=f"{username}@demo.consortium.local")
+        Organization.objects.filter(name=name, directory_contact__isnull=True).update(directory_contact=user)
+    return filled
+
+
+# Pending applications: name, kind, industry chain, contact, days ago.
+APPLICATIONS = [
+    ("兰州新区绿色氢能科技有限公司", K.ENTERPRISE, C.NEW_ENERGY, "陈经理", 3),
+    ("甘肃新区智能制造职业培训学校", K.SECONDARY_VOCATIONAL, C.EQUIPMENT, "马校长", 9),
+]
+
+
+def seed_applications(calendar):
+    """Two applications waiting for staff, dated a few days before today."""
+    created = 0
+    for name, kind, chain, contact, days_ago in APPLICATIONS:
+        if MembershipApplication.objects.filter(name=name).exists():
+            continue
+        application = MembershipApplication.objects.create(
+            name=name,
+            credit_code=synthetic_credit_code(name, kind),
+            kind=kind,
+            industry_chain=chain,
+            contact_name=contact,
+            contact_phone="0931-8000000",
+            contact_email=f"apply{created + 1}@demo.consortium.local",
+            description="希望加入联合体，参与订单班与实训基地共建。",
+            status=ApplicationStatus.PENDING,
+        )
+        applied = timezone.make_aware(datetime.combine(calendar.today - timedelta(days=days_ago), time(10)))
+        MembershipApplication.objects.filter(pk=application.pk).update(created_at=applied)
+        created += 1
+    return created
