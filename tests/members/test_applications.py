@@ -18,7 +18,6 @@ from members.models import (
     UserEvent,
 )
 from tests.conftest import login
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
