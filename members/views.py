@@ -430,6 +430,10 @@ class UserDetailView(UserManagerMixin, PortalDetailView):
         ctx = super().get_context_data(**kwargs)
         ctx["events"] = self.object.account_events.select_related("actor")[:50]
         ctx["is_self"] = self.object.pk == self.request.user.pk
+        try:
+            services.check_can_manage(self.request.user, self.object)
+        except PermissionDenied:
+            ctx["can_change"] = False  # staff see an administrator's account but may not change it
         return ctx
 
 
