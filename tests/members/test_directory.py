@@ -34,6 +34,7 @@ def test_members_browse_other_members_public_profiles_and_search(client_for, org
 def test_the_profile_shows_the_contact_only_when_they_agreed(client_for, other_org, users):
     contact = UserFactory(role="member", organization=other_org, first_name="赵经理", email="zhao@lanshi.example.com")
     profile(other_org, directory_contact=contact, contact_phone="0931-8888888")
+    # The organisation's own contact details stay private: only the listed person is shown.
     url = reverse("members:directory_detail", args=[other_org.pk])
     page = client_for("member").get(url).content.decode()
     assert "zhao@lanshi.example.com" not in page and "该单位未公开联系人" in page
@@ -41,6 +42,7 @@ def test_the_profile_shows_the_contact_only_when_they_agreed(client_for, other_o
     contact.save()
     page = client_for("member").get(url).content.decode()
     assert "zhao@lanshi.example.com" in page and "赵经理" in page
+    assert "0931-8888888" not in page
     # No way into the organisation's private records from its public profile.
     assert reverse("members:organization_detail", args=[other_org.pk]) not in page
     assert "/projects/" not in page.split("<main", 1)[-1]

@@ -161,3 +161,14 @@ def test_the_user_list_searches_and_filters(client_for, colleague, users):
     assert "colleague@example.com" in page and "leader" not in page
     page = rows(client.get(reverse("members:user_list"), {"role": "leadership"}))
     assert ">leader<" in page and "colleague" not in page
+
+
+def test_a_bad_role_change_gets_a_chinese_error_and_changes_nothing(client_for, colleague):
+    url = reverse("members:user_role", args=[colleague.pk])
+    response = client_for("staff").post(url, {"role": "member", "organization": ""})
+    assert response.status_code == 200 and "成员单位用户必须属于一个成员单位" in response.content.decode()
+    response = client_for("staff").post(url, {"role": "emperor"})
+    assert response.status_code == 200 and "选择一个有效的选项" in response.content.decode()
+    colleague.refresh_from_db()
+    assert colleague.role == Role.MEMBER and colleague.organization is not None
+    assert not colleague.account_events.exists()
