@@ -140,8 +140,9 @@ def test_the_organization_page_shows_its_change_history(client_for, org):
 def test_the_list_page_uses_a_constant_number_of_queries(client_for, django_assert_max_num_queries, rows):
     OrganizationFactory.create_batch(rows)
     client = client_for("staff")
-    # 9: the page, and the navigation's work queue count (for staff: the pending membership applications).
-    with django_assert_max_num_queries(9):
+    # A first request counts the user's work queue for the navigation (kept for a while): measure the page.
+    client.get(reverse("members:organization_list"))
+    with django_assert_max_num_queries(8):
         assert client.get(reverse("members:organization_list")).status_code == 200
 
 
