@@ -223,3 +223,41 @@ def test_the_absolute_link_uses_the_portal_address(settings):
     settings.PORTAL_BASE_URL = "https://portal.example.cn/"
     assert mail.absolute_url("/training/order-classes/3/") == "https://portal.example.cn/training/order-classes/3/"
     assert mail.absolute_url("https://elsewhere.cn/x") == "https://elsewhere.cn/x"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_notice_claimed_by_one_worker_is_not_sent_by_another(smtp, org):
+    """PostgreSQL: a worker holding the notice's row lock (sending it) makes the other skip it."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks (select_for_update skip_locked) are a PostgreSQL matter; SQLite has one writer")
+    person = UserFactory(role=Role.MEMBER, organization=org, email="teacher@lzpcc.edu.cn")
+    with mock.patch("members.mail.queue_notification_emails"):
+        notify([person], "只发一次的通知")
+    notice = Notification.objects.get(user=person)
+    locked, release = threading.Event(), threading.Event()
+
+    def first_worker():
+        try:
+            with transaction.atomic():
+                Notification.objects.select_for_update().get(pk=notice.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=first_worker)
+    worker.start()
+    assert locked.wait(10)
+    try:
+        assert mail.deliver_notification(notice.pk) is None  # claimed elsewhere: skipped, not sent
+    finally:
+        release.set()
+        worker.join()
+    assert not smtp.messages
+    assert mail.deliver_notification(notice.pk) is True
+    assert mail.deliver_notification(notice.pk) is None
+    assert len(smtp.messages) == 1
