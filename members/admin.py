@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import MembershipEvent, Organization, User
+from .models import MembershipEvent, Organization, OutgoingMail, User
 
 
 @admin.register(User)
@@ -27,3 +27,11 @@ class OrganizationAdmin(SimpleHistoryAdmin):
     list_filter = ("kind", "status", "council_role", "industry_chain")
     search_fields = ("name", "credit_code")
     inlines = [MembershipEventInline]
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(admin.ModelAdmin):
+    list_display = ("to", "subject", "created_at", "sent_at", "attempts")
+    list_filter = ("sent_at",)
+    search_fields = ("to", "subject")
+    readonly_fields = ("created_at", "sent_at", "attempts", "last_error")

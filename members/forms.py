@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consortium.forms import PortalModelForm
 
-from .models import Organization
+from .models import EmailNotice, Organization, User
 
 
 class OrganizationForm(PortalModelForm):
@@ -40,3 +40,23 @@ class OrganizationForm(PortalModelForm):
 class MembershipStepForm(forms.Form):
     date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.CharField(label=_("原因/说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+# -- The signed-in user's own settings (members.views.AccountSettingsView) --------------------
+
+
+class AccountSettingsForm(PortalModelForm):
+    class Meta:
+        model = User
+        fields = ["email", "email_notice", "listed_in_directory"]
+        widgets = {"email_notice": forms.RadioSelect}
+        help_texts = {
+            "email": _("通知邮件发往此地址。"),
+            "email_notice": _("站内通知总会保留；这里选择是否同时发送邮件。"),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("email_notice") in (EmailNotice.EACH, EmailNotice.DAILY) and not cleaned.get("email"):
+            self.add_error("email", _("选择发送邮件时必须填写邮箱。"))
+        return cleaned

@@ -308,3 +308,33 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class OutgoingMailQuerySet(RestrictedQuerySet):
+    """Mail to addresses that are not users' notices: staff and admins only (members see none)."""
+
+    def unsent(self):
+        return self.filter(sent_at__isnull=True)
+
+
+class OutgoingMail(models.Model):
+    """One e-mail to one address outside the notices (an applicant, an invitation), kept until sent."""
+
+    to = models.EmailField(_("收件人"))
+    subject = models.CharField(_("主题"), max_length=300)
+    body = models.TextField(_("内容"), blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    last_error = models.CharField(_("最近错误"), max_length=500, blank=True)
+
+    objects = OutgoingMailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("待发邮件")
+        verbose_name_plural = _("待发邮件")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["sent_at", "created_at"])]
+
+    def __str__(self):
+        return f"{self.to}: {self.subject}"

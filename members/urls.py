@@ -12,6 +12,8 @@ urlpatterns = [
     path("organizations/<int:pk>/edit/", views.OrganizationUpdateView.as_view(), name="organization_edit"),
     path("notifications/", views.NotificationListView.as_view(), name="notification_list"),
     path("notifications/read/", views.NotificationReadAllView.as_view(), name="notification_read_all"),
+    # The signed-in user's own settings (e-mail notices, the member directory)
+    path("account/", views.AccountSettingsView.as_view(), name="account_settings"),
 ] + [
     path(
         f"organizations/<int:pk>/{action}/",

@@ -1,10 +1,11 @@
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import ListView
+from django.views.generic import ListView, UpdateView
 
 from consortium import registry
 from consortium.views import (
@@ -17,7 +18,7 @@ from consortium.views import (
 
 from . import services
 from .filters import OrganizationFilterSet
-from .forms import MembershipStepForm, OrganizationForm
+from .forms import AccountSettingsForm, MembershipStepForm, OrganizationForm
 from .models import MembershipEvent, Notification, Organization, notifications_changed
 
 
@@ -122,3 +123,27 @@ class NotificationReadAllView(LoginRequiredMixin, View):
         Notification.objects.for_user(request.user).unread().update(read_at=timezone.now())
         notifications_changed.send(sender=Notification)
         return HttpResponseRedirect(reverse("members:notification_list"))
+
+
+# -- The signed-in user's own settings: e-mail notices and the member directory ---------------
+
+
+class AccountSettingsView(LoginRequiredMixin, UpdateView):
+    """Any signed-in user (experts too) chooses how notices reach them by e-mail."""
+
+    open_to_experts = True
+    form_class = AccountSettingsForm
+    template_name = "members/account_settings.html"
+
+    def get_object(self, queryset=None):
+        return self.request.user
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        messages.success(self.request, _("设置已保存。"))
+        return super().form_valid(form)
+
+    def get_success_url(self):
+        return reverse("members:account_settings")
