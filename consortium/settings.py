@@ -158,8 +158,31 @@ KPI_ROLLUP_THREADS = env.bool("KPI_ROLLUP_THREADS", default=True)
 # Seconds each worker keeps a rendered overview page per user (dashboards/pagecache.py); 0 = off.
 DASHBOARD_PAGE_CACHE_SECONDS = env.int("DASHBOARD_PAGE_CACHE_SECONDS", default=5)
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# E-mail (members/mail.py, sent by Celery): the console by default, SMTP once EMAIL_HOST is set.
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# A mail server that hangs costs a worker at most this long per message; the retry takes it from there.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@consortium.local")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The portal's address as users reach it: the links in e-mails are absolute.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# Seconds a save waits for the broker to take its mail task; what it does not take, the sweep sends.
+MAIL_PUBLISH_WAIT = env.float("MAIL_PUBLISH_WAIT", default=0.5)
+# A message still unsent this many seconds after it was queued is sent by the sweep (beat, every minute)
+MAIL_SWEEP_AFTER = env.int("MAIL_SWEEP_AFTER", default=300)
+# ... until it has failed this many times; then it stays unsent in the database, with its error logged.
+MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=10)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -255,6 +278,9 @@ CELERY_BEAT_SCHEDULE = {
     # Every year with a durable recompute request (dashboards.RollupRequest): a change made while the
     # broker was down is in the figures within this interval of the worker and beat running again.
     "kpi-rollup-requests-sweep": {"task": "dashboards.tasks.sweep_rollup_requests", "schedule": 30},
+    # E-mail: the queued task is the fast path; the sweep sends what a lost task left unsent.
+    "mail-sweep": {"task": "members.tasks.sweep_mail", "schedule": 60},
+    "mail-daily-digest": {"task": "members.tasks.send_daily_digests", "schedule": crontab(hour=8, minute=0)},
     "kpi-rollup-nightly": {
         "task": "dashboards.tasks.rollup_kpis",
         "schedule": crontab(hour=2, minute=0),

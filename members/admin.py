@@ -3,7 +3,15 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ApplicationDocument, MembershipApplication, MembershipEvent, Organization, User, UserEvent
+from .models import (
+    ApplicationDocument,
+    MembershipApplication,
+    MembershipEvent,
+    Organization,
+    OutgoingMail,
+    User,
+    UserEvent,
+)
 
 
 @admin.register(User)
@@ -52,3 +60,11 @@ class UserEventAdmin(admin.ModelAdmin):
     list_filter = ("action",)
     search_fields = ("user__username", "detail")
     readonly_fields = ("user", "action", "detail", "actor", "created_at")
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(admin.ModelAdmin):
+    list_display = ("to", "subject", "created_at", "sent_at", "attempts")
+    list_filter = ("sent_at",)
+    search_fields = ("to", "subject")
+    readonly_fields = ("created_at", "sent_at", "attempts", "last_error")

@@ -6,7 +6,7 @@ from consortium import uploads
 from consortium.forms import PortalForm, PortalModelForm
 
 from . import services
-from .models import MembershipApplication, Organization, Role, User
+from .models import EmailNotice, MembershipApplication, Organization, Role, User
 
 
 class OrganizationForm(PortalModelForm):
@@ -228,3 +228,23 @@ class UserRoleForm(PortalForm):
 
 class ConfirmForm(PortalForm):
     """A step with nothing to fill in: the button confirms it."""
+
+
+# -- The signed-in user's own settings (members.views.AccountSettingsView) --------------------
+
+
+class AccountSettingsForm(PortalModelForm):
+    class Meta:
+        model = User
+        fields = ["email", "email_notice", "listed_in_directory"]
+        widgets = {"email_notice": forms.RadioSelect}
+        help_texts = {
+            "email": _("通知邮件发往此地址。"),
+            "email_notice": _("站内通知总会保留；这里选择是否同时发送邮件。"),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("email_notice") in (EmailNotice.EACH, EmailNotice.DAILY) and not cleaned.get("email"):
+            self.add_error("email", _("选择发送邮件时必须填写邮箱。"))
+        return cleaned

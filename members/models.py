@@ -127,8 +127,8 @@ class Organization(models.Model):
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
     description = models.TextField(_("简介"), blank=True)
     # The public profile in the member directory (成员名录): what other members may read.
-    offers = models.TextField(_("可提供的资源与能力"), blank=True)
-    seeks = models.TextField(_("合作需求"), blank=True)
+    offers = models.TextField(_("可提供的资源与能力"), blank=True, db_default="")
+    seeks = models.TextField(_("合作需求"), blank=True, db_default="")
     directory_contact = models.ForeignKey(
         "members.User",
         on_delete=models.SET_NULL,
@@ -239,9 +239,13 @@ class User(AbstractUser):
         related_name="users",
         verbose_name=_("所属成员单位"),
     )
-    is_org_admin = models.BooleanField(_("本单位管理员"), default=False, help_text=_("可管理本成员单位的用户。"))
-    email_notice = models.CharField(_("邮件通知"), max_length=8, choices=EmailNotice.choices, default=EmailNotice.EACH)
-    listed_in_directory = models.BooleanField(_("同意在成员名录中公开联系方式"), default=False)
+    is_org_admin = models.BooleanField(
+        _("本单位管理员"), default=False, db_default=False, help_text=_("可管理本成员单位的用户。")
+    )
+    email_notice = models.CharField(
+        _("邮件通知"), max_length=8, choices=EmailNotice.choices, default=EmailNotice.EACH, db_default=EmailNotice.EACH
+    )
+    listed_in_directory = models.BooleanField(_("同意在成员名录中公开联系方式"), default=False, db_default=False)
     last_home_visit = models.DateTimeField(_("上次查看工作台"), null=True, blank=True, editable=False)
 
     objects = PortalUserManager()
@@ -322,7 +326,7 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     # E-mail delivery (members.tasks): set once the notice went out by itself or in a digest.
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
-    email_attempts = models.PositiveSmallIntegerField(_("邮件发送次数"), default=0)
+    email_attempts = models.PositiveSmallIntegerField(_("邮件发送次数"), default=0, db_default=0)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -475,3 +479,33 @@ class ApplicationDocument(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class OutgoingMailQuerySet(RestrictedQuerySet):
+    """Mail to addresses that are not users' notices: staff and admins only (members see none)."""
+
+    def unsent(self):
+        return self.filter(sent_at__isnull=True)
+
+
+class OutgoingMail(models.Model):
+    """One e-mail to one address outside the notices (an applicant, an invitation), kept until sent."""
+
+    to = models.EmailField(_("收件人"))
+    subject = models.CharField(_("主题"), max_length=300)
+    body = models.TextField(_("内容"), blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    last_error = models.CharField(_("最近错误"), max_length=500, blank=True)
+
+    objects = OutgoingMailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("待发邮件")
+        verbose_name_plural = _("待发邮件")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["sent_at", "created_at"])]
+
+    def __str__(self):
+        return f"{self.to}: {self.subject}"

@@ -330,16 +330,23 @@ def change_membership(org_id, action, *, by, date=None, reason=""):
 
 
 def notify(users, title, *, body="", url="", email=True):
-    """Send a portal notification (and an email where the user has an address) to each user."""
-    from django.core.mail import send_mail
+    """Raise a notice in the portal for each active user; return how many were raised.
 
-    from .models import Notification, notifications_changed
+    Users who want each notice by e-mail get it from a Celery task queued when the transaction
+    commits (members/mail.py), so the save never waits on the mail server; ``email=False`` raises
+    notices that are never mailed.
+    """
+    from .mail import queue_notification_emails
+    from .models import EmailNotice, Notification, notifications_changed
 
     users = [u for u in users if u is not None and u.is_active]
-    Notification.objects.bulk_create([Notification(user=u, title=title, body=body, url=url) for u in users])
+    now = timezone.now()
+    notifications = Notification.objects.bulk_create(
+        [Notification(user=u, title=title, body=body, url=url, emailed_at=None if email else now) for u in users]
+    )
     notifications_changed.send(sender=Notification)
     if email:
-        recipients = sorted({u.email for u in users if u.email})
-        for address in recipients:
-            send_mail(title, body or title, None, [address], fail_silently=True)
+        queue_notification_emails(
+            [n.pk for n in notifications if n.user.email and n.user.email_notice == EmailNotice.EACH]
+        )
     return len(users)

@@ -35,6 +35,8 @@ urlpatterns = [
     path("users/<int:pk>/reactivate/", views.UserReactivateView.as_view(), name="user_reactivate"),
     path("users/<int:pk>/reset-password/", views.UserPasswordResetView.as_view(), name="user_reset_password"),
     path("users/<int:pk>/role/", views.UserRoleView.as_view(), name="user_role"),
+    # The signed-in user's own settings (e-mail notices, the member directory)
+    path("account/", views.AccountSettingsView.as_view(), name="account_settings"),
 ] + [
     path(
         f"organizations/<int:pk>/{action}/",

@@ -32,6 +32,7 @@ from consortium.views import (
 from . import services
 from .filters import DirectoryFilterSet, MembershipApplicationFilterSet, OrganizationFilterSet, UserFilterSet
 from .forms import (
+    AccountSettingsForm,
     AdmitApplicationForm,
     ConfirmForm,
     DeclineApplicationForm,
@@ -497,3 +498,27 @@ class UserRoleView(UserStepView):
             organization=data["organization"] if "organization" in data else obj.organization,
             is_org_admin=data.get("is_org_admin", False),
         )
+
+
+# -- The signed-in user's own settings: e-mail notices and the member directory ---------------
+
+
+class AccountSettingsView(LoginRequiredMixin, UpdateView):
+    """Any signed-in user (experts too) chooses how notices reach them by e-mail."""
+
+    open_to_experts = True
+    form_class = AccountSettingsForm
+    template_name = "members/account_settings.html"
+
+    def get_object(self, queryset=None):
+        return self.request.user
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        messages.success(self.request, _("设置已保存。"))
+        return super().form_valid(form)
+
+    def get_success_url(self):
+        return reverse("members:account_settings")

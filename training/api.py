@@ -8,6 +8,7 @@ Deletion, as on the pages, is for staff.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import serializers, status
@@ -35,6 +36,8 @@ from .filters import (
 )
 from .forms import clean_id_number_input
 from .models import (
+    FUNNEL_FIELDS,
+    MAINTAIN,
     DualTeacherRecognition,
     DualTeacherTraining,
     EnterprisePractice,
@@ -49,11 +52,15 @@ from .models import (
 
 
 class ParentField(serializers.PrimaryKeyRelatedField):
-    """A parent record (order class, teacher) the user may change."""
+    """A parent record (order class, teacher) the user may change (or take ``action`` on)."""
+
+    def __init__(self, *args, action=CHANGE, **kwargs):
+        self.action = action
+        super().__init__(*args, **kwargs)
 
     def get_queryset(self):
         request = self.context.get("request")
-        return self.queryset.model.objects.for_user(request.user if request else None, CHANGE)
+        return self.queryset.model.objects.for_user(request.user if request else None, self.action)
 
 
 class OrderClassSerializer(ModelCleanSerializer):
@@ -84,7 +91,8 @@ class OrderClassSerializer(ModelCleanSerializer):
 
 
 class GuestProfessorSerializer(ModelCleanSerializer):
-    order_class = ParentField(queryset=OrderClass.objects.all())
+    # Both sides of a class appoint its guest professors.
+    order_class = ParentField(queryset=OrderClass.objects.all(), action=MAINTAIN)
 
     class Meta:
         model = GuestProfessor
@@ -241,17 +249,73 @@ class ReadOnlyViewSet(PortalViewSet):
 
 
 class OrderClassViewSet(TrainingViewSet):
+    """Order classes. The school (and staff) change every field; the sponsoring enterprise may
+    PATCH only the funnel figures (``planned``, ``enrolled``, ``graduated``, ``employed``), as on
+    the page's 更新漏斗数据 step. Every change tells the other side."""
+
     queryset = OrderClass.objects.all()
     serializer_class = OrderClassSerializer
     filterset_class = OrderClassFilterSet
     ordering_fields = ["name", "intake_year", "enrolled", "graduated", "employed"]
 
+    def get_queryset(self):
+        if self.request.method == "PATCH":
+            # Both sides PATCH the funnel; partial_update refuses anything else to the enterprise.
+            return OrderClass.objects.for_user(self.request.user, MAINTAIN)
+        return super().get_queryset()
+
+    def partial_update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        if OrderClass.objects.for_user(request.user, CHANGE).filter(pk=instance.pk).exists():
+            return super().partial_update(request, *args, **kwargs)
+        if set(request.data) - set(FUNNEL_FIELDS):
+            raise PermissionDenied(_("订单企业只能更新培养漏斗数据和客座教授。"))
+        serializer = self.get_serializer(instance, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.update_funnel(instance.pk, by=request.user, **serializer.validated_data)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
+        instance.refresh_from_db()
+        return Response(self.get_serializer(instance).data)
+
+    def perform_update(self, serializer):
+        stored = OrderClass.objects.get(pk=serializer.instance.pk)
+        fields = [f.name for f in OrderClass._meta.fields if f.name not in ("id", "created_at", "updated_at")]
+        before = {f: getattr(stored, f) for f in fields}
+        super().perform_update(serializer)
+        after = {f: getattr(serializer.instance, f) for f in fields}
+        details = services.describe_changes(before, after, OrderClass)
+        if details:
+            services.tell_other_side(serializer.instance, self.request.user, _("信息"), details)
+
 
 class GuestProfessorViewSet(TrainingViewSet):
+    """Guest professors: both sides of the class add, edit and remove them; the other side is told."""
+
     queryset = GuestProfessor.objects.all()
     serializer_class = GuestProfessorSerializer
     filterset_class = GuestProfessorFilterSet
     ordering_fields = ["name", "appointed_on"]
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        services.professor_changed(serializer.instance, self.request.user, _("已添加"))
+
+    def perform_update(self, serializer):
+        before = services.professor_values(GuestProfessor.objects.get(pk=serializer.instance.pk))
+        super().perform_update(serializer)
+        details = services.professor_details(before, serializer.instance)
+        if details:
+            services.professor_changed(serializer.instance, self.request.user, _("已修改"), details)
+
+    def perform_destroy(self, instance):
+        # Not a counted record: whoever may change it (either side of the class) may remove it.
+        with transaction.atomic():
+            order_class = instance.order_class
+            instance.delete()
+            instance.order_class = order_class
+            services.professor_changed(instance, self.request.user, _("已移除"))
 
 
 def _rejected(exc):

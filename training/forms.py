@@ -59,6 +59,15 @@ class OrderClassForm(PortalModelForm):
         _own_org_only(self, "school")
 
 
+class OrderClassFunnelForm(PortalForm):
+    """The funnel figures of a class, kept by both its school and its sponsoring enterprise."""
+
+    planned = forms.IntegerField(label=_("计划人数"), min_value=0)
+    enrolled = forms.IntegerField(label=_("实际招收"), min_value=0)
+    graduated = forms.IntegerField(label=_("毕业人数"), min_value=0)
+    employed = forms.IntegerField(label=_("订单企业录用"), min_value=0)
+
+
 class GuestProfessorForm(PortalModelForm):
     class Meta:
         model = GuestProfessor

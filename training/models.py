@@ -3,8 +3,9 @@ exchange visits.
 
 Access (``member_q``), decided per model:
 - OrderClass: a member sees classes where it is the school or the enterprise; it may change the
-  classes where it is the school (the school runs the class and reports the funnel).
-- GuestProfessor: visible and changeable with its order class.
+  classes where it is the school (the school runs the class). Both sides MAINTAIN the class: its
+  funnel figures and its guest professors (training.services.update_funnel).
+- GuestProfessor: visible with its order class; changeable by both sides of the class.
 - TrainingSession: a member sees sessions it provides or benefits from; it may change the sessions
   it provides (and import their trainee lists).
 - Trainee / TraineeImport: visible and changeable with their session.
@@ -55,10 +56,15 @@ class OrderClassMode(models.TextChoices):
 # A class without a graduation year is taken to run the three years of a 高职 programme.
 DEFAULT_PROGRAMME_YEARS = 3
 
+# What both sides of an order class keep up to date: its funnel figures and its guest professors.
+# The other fields (name, school, enterprise, agreement, major, years) are the school's (CHANGE).
+MAINTAIN = "maintain"
+FUNNEL_FIELDS = ("planned", "enrolled", "graduated", "employed")
+
 
 class OrderClassQuerySet(RestrictedQuerySet):
     def member_q(self, org_id, action):
-        if action == VIEW:
+        if action in (VIEW, MAINTAIN):
             return models.Q(school_id=org_id) | models.Q(enterprise_id=org_id)
         return models.Q(school_id=org_id)
 
@@ -201,9 +207,8 @@ class OrderClass(models.Model):
 
 class GuestProfessorQuerySet(RestrictedQuerySet):
     def member_q(self, org_id, action):
-        if action == VIEW:
-            return models.Q(order_class__school_id=org_id) | models.Q(order_class__enterprise_id=org_id)
-        return models.Q(order_class__school_id=org_id)
+        # Both sides of the class appoint, edit and remove its guest professors.
+        return models.Q(order_class__school_id=org_id) | models.Q(order_class__enterprise_id=org_id)
 
 
 class GuestProfessor(models.Model):
@@ -249,7 +254,7 @@ class GuestProfessor(models.Model):
 
     @classmethod
     def user_can_create(cls, user):
-        return is_writer(user) or _member_is_school(user)
+        return is_writer(user) or _member_is_school(user) or _org_is_enterprise(_member_org(user))
 
     def clean(self):
         super().clean()
@@ -552,12 +557,12 @@ class TraineeImport(models.Model):
 # ---------------------------------------------------------------------------
 
 
+def _member_org(user):
+    return getattr(user, "organization", None) if member_org_id(user) is not None else None
+
+
 def _member_is_school(user):
-    org_id = member_org_id(user)
-    if org_id is None:
-        return False
-    org = getattr(user, "organization", None)
-    return _org_is_school(org)
+    return _org_is_school(_member_org(user))
 
 
 def normalised_employee_no(value):

@@ -9,6 +9,10 @@ added to it since the preview) and stores every row in one transaction, or nothi
 PostgreSQL gets the rows by COPY, other databases by bulk_create. Bulk inserts send no signals and bypass simple-history, so every
 import is recorded as its own TraineeImport row, and the session is saved with
 update_fields (one post_save tells the dashboards that figures changed).
+
+Order classes are kept by both sides: the school and the sponsoring enterprise update the funnel
+(``update_funnel``) and the guest professors, and every change tells the other side
+(``tell_other_side``: a notice with a link to the class).
 """
 
 import io
@@ -27,10 +31,14 @@ from consortium.access import CHANGE, is_writer
 
 from . import imports
 from .models import (
+    FUNNEL_FIELDS,
+    MAINTAIN,
     DualTeacherRecognition,
     DualTeacherTraining,
     EnterprisePractice,
+    GuestProfessor,
     ImportStatus,
+    OrderClass,
     Teacher,
     Trainee,
     TraineeImport,
@@ -414,3 +422,101 @@ def merge_teachers(keep, duplicates, *, by):
         keep._history_user = by
         keep.save()
     return keep
+
+
+# ---------------------------------------------------------------------------
+# Order classes: kept by both sides, each change told to the other
+# ---------------------------------------------------------------------------
+
+
+def other_side_users(order_class, by):
+    """The active member users of the other side of the class (both sides when staff act)."""
+    from members.models import Role, User
+
+    org_id = getattr(by, "organization_id", None) if getattr(by, "is_member_user", False) else None
+    if org_id == order_class.school_id:
+        orgs = [order_class.enterprise_id]
+    elif org_id == order_class.enterprise_id:
+        orgs = [order_class.school_id]
+    else:
+        orgs = [order_class.school_id, order_class.enterprise_id]
+    return list(User.objects.filter(role=Role.MEMBER, is_active=True, organization_id__in=orgs))
+
+
+def _actor_name(by):
+    if getattr(by, "is_member_user", False) and by.organization_id:
+        return by.organization.name
+    return _("联合体工作人员")
+
+
+def tell_other_side(order_class, by, what, details=""):
+    """Notify the other side of the class that ``by`` changed ``what`` (on commit, by e-mail too)."""
+    from members.services import notify
+
+    title = _("%(who)s更新了订单班“%(name)s”的%(what)s") % {
+        "who": _actor_name(by),
+        "name": order_class.name,
+        "what": what,
+    }
+    return notify(other_side_users(order_class, by), title, body=details, url=order_class.get_absolute_url())
+
+
+def describe_changes(before: dict, after: dict, model) -> str:
+    """'计划人数：30 → 32' lines for the fields whose value changed."""
+    lines = []
+    for field, old in before.items():
+        new = after.get(field)
+        if old != new:
+            label = model._meta.get_field(field).verbose_name
+            lines.append(f"{label}：{'' if old is None else old} → {'' if new is None else new}")
+    return "\n".join(lines)
+
+
+def update_funnel(order_class_id, *, by, **values):
+    """Set the funnel figures of a class (either side, or staff); the other side is told.
+
+    Raises PermissionDenied when ``by`` may not maintain the class and ValidationError (nothing
+    stored) when the figures break the funnel's rules (graduated ≤ enrolled, employed ≤ graduated).
+    """
+    unknown = set(values) - set(FUNNEL_FIELDS)
+    if unknown:
+        raise PermissionDenied(_("订单企业只能更新培养漏斗数据和客座教授。"))
+    with transaction.atomic():
+        order_class = (
+            (OrderClass.objects.for_user(by, MAINTAIN).select_for_update().select_related("school", "enterprise"))
+            .filter(pk=order_class_id)
+            .first()
+        )
+        if order_class is None:
+            raise PermissionDenied(_("您没有权限更新该订单班的培养漏斗数据。"))
+        before = {f: getattr(order_class, f) for f in FUNNEL_FIELDS}
+        for field, value in values.items():
+            setattr(order_class, field, value)
+        order_class.clean_fields(exclude=[f.name for f in OrderClass._meta.fields if f.name not in FUNNEL_FIELDS])
+        order_class.clean()
+        details = describe_changes(before, {f: getattr(order_class, f) for f in FUNNEL_FIELDS}, OrderClass)
+        if not details:
+            return order_class
+        order_class._history_user = by
+        order_class._change_reason = _("更新培养漏斗数据")
+        order_class.save(update_fields=[*FUNNEL_FIELDS, "updated_at"])
+        tell_other_side(order_class, by, _("培养漏斗数据"), details)
+    return order_class
+
+
+PROFESSOR_FIELDS = ("name", "enterprise", "title", "appointed_on", "ends_on")
+
+
+def professor_changed(professor, by, verb, details=""):
+    """Tell the other side of the class that a guest professor was added, edited or removed."""
+    line = _("客座教授%(name)s：%(verb)s") % {"name": professor.name, "verb": verb}
+    return tell_other_side(professor.order_class, by, _("客座教授"), "\n".join(filter(None, [line, details])))
+
+
+def professor_values(professor) -> dict:
+    return {f: getattr(professor, f) for f in PROFESSOR_FIELDS}
+
+
+def professor_details(before: dict, professor) -> str:
+    after = professor_values(professor)
+    return describe_changes(before, after, GuestProfessor)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("order-classes/<int:pk>/", v.OrderClassDetailView.as_view(), name="orderclass_detail"),
     path("order-classes/<int:pk>/edit/", v.OrderClassUpdateView.as_view(), name="orderclass_edit"),
     path("order-classes/<int:pk>/delete/", v.OrderClassDeleteView.as_view(), name="orderclass_delete"),
+    path("order-classes/<int:pk>/funnel/", v.OrderClassFunnelView.as_view(), name="orderclass_funnel"),
     path("order-classes/<int:pk>/professors/add/", v.GuestProfessorCreateView.as_view(), name="guestprofessor_add"),
     path("guest-professors/<int:pk>/edit/", v.GuestProfessorUpdateView.as_view(), name="guestprofessor_edit"),
     path("guest-professors/<int:pk>/delete/", v.GuestProfessorDeleteView.as_view(), name="guestprofessor_delete"),

@@ -1,5 +1,6 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -39,6 +40,7 @@ from .forms import (
     ExchangeVisitForm,
     GuestProfessorForm,
     OrderClassForm,
+    OrderClassFunnelForm,
     TeacherForm,
     TeacherMergeForm,
     TraineeAddForm,
@@ -46,6 +48,8 @@ from .forms import (
     TrainingSessionForm,
 )
 from .models import (
+    FUNNEL_FIELDS,
+    MAINTAIN,
     DualTeacherRecognition,
     DualTeacherTraining,
     EnterprisePractice,
@@ -66,11 +70,12 @@ class ChildCreateView(LoginRequiredMixin, _SavedCheckMixin, CreateView):
     template_name = "includes/object_form.html"
     parent_model = None
     parent_kwarg = None
+    parent_action = CHANGE
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.parent = get_visible_or_denied(self.parent_model, request.user, kwargs["pk"], CHANGE)
+        self.parent = get_visible_or_denied(self.parent_model, request.user, kwargs["pk"], self.parent_action)
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -123,7 +128,34 @@ class OrderClassDetailView(PortalDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["professors"] = self.object.guest_professors.select_related("enterprise")
+        ctx["can_maintain"] = (
+            OrderClass.objects.for_user(self.request.user, MAINTAIN).filter(pk=self.object.pk).exists()
+        )
+        ctx["professor_history"] = professor_history(self.object)
         return ctx
+
+
+def professor_history(order_class, limit=20):
+    """The recent changes of the class's guest professors: who, when, what (newest first)."""
+    records = GuestProfessor.history.filter(order_class_id=order_class.pk).select_related("history_user")
+    rows = []
+    for record in records.order_by("-history_date", "-history_id")[:limit]:
+        changes = []
+        prev = record.prev_record if record.history_type == "~" else None
+        if prev is not None:
+            for change in record.diff_against(prev).changes:
+                field = GuestProfessor._meta.get_field(change.field)
+                changes.append({"field": str(field.verbose_name), "old": change.old, "new": change.new})
+        rows.append(
+            {
+                "date": record.history_date,
+                "user": record.history_user,
+                "type": {"+": _("添加"), "~": _("修改"), "-": _("移除")}.get(record.history_type, ""),
+                "name": record.name,
+                "changes": changes,
+            }
+        )
+    return rows
 
 
 class OrderClassCreateView(PortalCreateView):
@@ -134,6 +166,29 @@ class OrderClassCreateView(PortalCreateView):
 class OrderClassUpdateView(PortalUpdateView):
     model = OrderClass
     form_class = OrderClassForm
+
+    def after_save(self, form):
+        if form.has_changed():
+            fields = "、".join(str(form.fields[name].label) for name in form.changed_data)
+            services.tell_other_side(self.object, self.request.user, _("信息（%(fields)s）") % {"fields": fields})
+
+
+class OrderClassFunnelView(PortalActionView):
+    """更新漏斗数据: the school or the sponsoring enterprise sets the funnel figures."""
+
+    model = OrderClass
+    form_class = OrderClassFunnelForm
+    title = _("更新漏斗数据")
+    success_message = _("培养漏斗数据已更新，对方已收到通知。")
+
+    def required_action(self):
+        return MAINTAIN
+
+    def get_initial(self):
+        return {field: getattr(self.object, field) for field in FUNNEL_FIELDS}
+
+    def perform(self, obj, form):
+        services.update_funnel(obj.pk, by=self.request.user, **form.cleaned_data)
 
 
 class OrderClassDeleteView(PortalDeleteView):
@@ -148,15 +203,43 @@ class GuestProfessorCreateView(ChildCreateView):
     form_class = GuestProfessorForm
     parent_model = OrderClass
     parent_kwarg = "order_class"
+    parent_action = MAINTAIN  # both sides of the class appoint its guest professors
+
+    def after_save(self, form):
+        services.professor_changed(self.object, self.request.user, _("已添加"))
 
 
 class GuestProfessorUpdateView(PortalUpdateView):
     model = GuestProfessor
     form_class = GuestProfessorForm
 
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        self.before = services.professor_values(obj)
+        return obj
+
+    def after_save(self, form):
+        details = services.professor_details(self.before, self.object)
+        if details:
+            services.professor_changed(self.object, self.request.user, _("已修改"), details)
+
 
 class GuestProfessorDeleteView(PortalDeleteView):
+    """Both sides of the class may remove a guest professor (not a counted record)."""
+
     model = GuestProfessor
+
+    def get_object(self, queryset=None):
+        return get_visible_or_denied(GuestProfessor, self.request.user, self.kwargs["pk"], CHANGE)
+
+    def form_valid(self, form):
+        professor, order_class = self.object, self.object.order_class
+        with transaction.atomic():
+            response = super().form_valid(form)
+            if not GuestProfessor.objects.filter(pk=professor.pk).exists():
+                professor.order_class = order_class
+                services.professor_changed(professor, self.request.user, _("已移除"))
+        return response
 
     def get_success_url(self):
         return reverse("training:orderclass_detail", args=[self.object.order_class_id])

@@ -1,5 +1,9 @@
+"""Fixtures of the members tests: a real SMTP server and Celery run in the test (tests/mailserver.py)."""
+
 import pytest
 from django.core.cache import cache
+
+from tests.mailserver import eager, smtp  # noqa: F401 - fixtures
 
 
 @pytest.fixture(autouse=True)

@@ -60,6 +60,14 @@ CASES = [
         method="post",
         expect={"anonymous": 302, "staff": 302, "leadership": 302, "member": 302, "expert": 302},
     ),
+    # The signed-in user's own settings: every role, experts too, changes only their own user.
+    page("members:account_settings", expert=200),
+    Case(
+        "members:account_settings",
+        method="post",
+        data=lambda w: {"email": "me@example.cn", "email_notice": "daily", "listed_in_directory": "on"},
+        expect={"anonymous": 302, "admin": 302, "staff": 302, "leadership": 302, "member": 302, "expert": 302},
+    ),
     # API
     Case(
         "organization-list",

@@ -51,6 +51,7 @@ def setup(w):
     w.t_class = OrderClassFactory(enterprise=w.other_org, school=w.org)
     w.t_foreign_class = OrderClassFactory(enterprise=third_ent, school=third_school)
     w.t_professor = GuestProfessorFactory(order_class=w.t_class, enterprise=w.other_org)
+    w.t_foreign_professor = GuestProfessorFactory(order_class=w.t_foreign_class, enterprise=third_ent)
     w.t_session = TrainingSessionFactory(provider=w.org, beneficiaries=[w.other_org])
     w.t_foreign_session = TrainingSessionFactory(provider=third_school)
     w.t_trainee = TraineeFactory(session=w.t_session)
@@ -86,6 +87,10 @@ def class_data(w):
         "graduated": 0,
         "employed": 0,
     }
+
+
+def funnel_data(w):
+    return {"planned": 40, "enrolled": 36, "graduated": 0, "employed": 0}
 
 
 def professor_data(w):
@@ -155,6 +160,10 @@ STAFF_DELETE_GET = roles(leadership=403, member=403, other_member=403)
 STAFF_DELETE_POST = roles(admin=302, leadership=403, member=403, other_member=403)
 STAFF_DELETE_ORG_ONLY_GET = roles(leadership=403, member=403, other_member=404)
 STAFF_DELETE_ORG_ONLY_POST = roles(admin=302, leadership=403, member=403, other_member=404)
+# the funnel and the guest professors of org × other_org's class: both sides keep them
+# (experts are refused everywhere here: these pages are not made for them)
+BOTH_SIDES_GET = {**roles(leadership=403), "expert": 403}
+BOTH_SIDES_POST = {**roles(admin=302, leadership=403, member=302, other_member=302), "expert": 403}
 SCHOOL_CREATE_GET = roles(leadership=403, other_member=403)
 SCHOOL_CREATE_POST = roles(admin=302, leadership=403, member=302, other_member=403)
 
@@ -183,12 +192,34 @@ CASES = [
     ),
     Case("training:orderclass_delete", args=pk("t_class"), expect=STAFF_DELETE_GET),
     post("training:orderclass_delete", pk("t_class"), None, STAFF_DELETE_POST),
-    Case("training:guestprofessor_add", args=pk("t_class"), expect=SEEN_NOT_CHANGED_GET),
-    post("training:guestprofessor_add", pk("t_class"), professor_data, SEEN_NOT_CHANGED_POST),
-    Case("training:guestprofessor_edit", args=pk("t_professor"), expect=SEEN_NOT_CHANGED_GET),
-    post("training:guestprofessor_edit", pk("t_professor"), professor_data, SEEN_NOT_CHANGED_POST),
-    Case("training:guestprofessor_delete", args=pk("t_professor"), expect=STAFF_DELETE_GET),
-    post("training:guestprofessor_delete", pk("t_professor"), None, STAFF_DELETE_POST),
+    # Both sides of a class keep its funnel and its guest professors.
+    Case("training:orderclass_funnel", args=pk("t_class"), expect=BOTH_SIDES_GET),
+    post("training:orderclass_funnel", pk("t_class"), funnel_data, BOTH_SIDES_POST),
+    Case(
+        "training:orderclass_funnel",
+        args=pk("t_foreign_class"),
+        id="get:orderclass_funnel(foreign)",
+        expect={**roles(leadership=403, member=404, other_member=404), "expert": 403},
+    ),
+    post(
+        "training:orderclass_funnel",
+        pk("t_foreign_class"),
+        funnel_data,
+        {**roles(admin=302, leadership=403, member=404, other_member=404), "expert": 403},
+        id="post:orderclass_funnel(foreign)",
+    ),
+    Case("training:guestprofessor_add", args=pk("t_class"), expect=BOTH_SIDES_GET),
+    post("training:guestprofessor_add", pk("t_class"), professor_data, BOTH_SIDES_POST),
+    Case("training:guestprofessor_edit", args=pk("t_professor"), expect=BOTH_SIDES_GET),
+    post("training:guestprofessor_edit", pk("t_professor"), professor_data, BOTH_SIDES_POST),
+    Case("training:guestprofessor_delete", args=pk("t_professor"), expect=BOTH_SIDES_GET),
+    post("training:guestprofessor_delete", pk("t_professor"), None, BOTH_SIDES_POST),
+    Case(
+        "training:guestprofessor_delete",
+        args=pk("t_foreign_professor"),
+        id="get:guestprofessor_delete(foreign)",
+        expect={**roles(leadership=403, member=404, other_member=404), "expert": 403},
+    ),
     # Sessions
     page("training:session_list"),
     page("training:session_list", query="?export=csv", id="export-csv:session_list"),
@@ -320,7 +351,6 @@ def api_session(w):
 API = [
     # basename, record attribute, payload, who sees the record (both members, or org only)
     ("orderclass", "t_class", api_class, "both"),
-    ("guestprofessor", "t_professor", lambda w: {**professor_data(w), "order_class": w.t_class.pk}, "both"),
     ("trainingsession", "t_session", api_session, "both"),
     ("teacher", "t_teacher", teacher_data, "org"),
     ("dualteachertraining", "t_dual", lambda w: {**dual_data(w), "teacher": w.t_teacher.pk}, "org"),
@@ -351,7 +381,8 @@ for basename, attr, payload, seen_by in API:
             args=pk(attr),
             data=payload,
             id=f"api-patch:{basename}-detail",
-            expect=api_roles(leadership=403, other_member=404),
+            # The enterprise of the class may PATCH its funnel only (below): the whole record is refused.
+            expect=api_roles(leadership=403, other_member=403 if basename == "orderclass" else 404),
         ),
         Case(
             f"{basename}-detail",
@@ -362,6 +393,72 @@ for basename, attr, payload, seen_by in API:
             expect=api_roles(admin=204, leadership=403, member=403, other_member=404),
         ),
     ]
+
+
+# Both sides of the class: the funnel (PATCH) and the guest professors (add, edit, remove).
+def api_professor(w):
+    return {**professor_data(w), "order_class": w.t_class.pk}
+
+
+CASES += [
+    Case(
+        "orderclass-detail",
+        api=True,
+        method="patch",
+        format="json",
+        args=pk("t_class"),
+        data=funnel_data,
+        id="api-patch:orderclass-detail(funnel)",
+        expect={**api_roles(leadership=403), "expert": 403},
+    ),
+    Case(
+        "orderclass-detail",
+        api=True,
+        method="patch",
+        format="json",
+        args=pk("t_foreign_class"),
+        data=funnel_data,
+        id="api-patch:orderclass-detail(foreign funnel)",
+        expect={**api_roles(leadership=403, member=404, other_member=404), "expert": 403},
+    ),
+    Case("guestprofessor-list", api=True, expect=api_roles()),
+    Case("guestprofessor-detail", api=True, args=pk("t_professor"), expect=api_roles()),
+    Case(
+        "guestprofessor-list",
+        api=True,
+        method="post",
+        format="json",
+        data=api_professor,
+        id="api-post:guestprofessor-list",
+        expect={**api_roles(admin=201, leadership=403, member=201, other_member=201), "expert": 403},
+    ),
+    Case(
+        "guestprofessor-detail",
+        api=True,
+        method="patch",
+        format="json",
+        args=pk("t_professor"),
+        data=api_professor,
+        id="api-patch:guestprofessor-detail",
+        expect={**api_roles(leadership=403), "expert": 403},
+    ),
+    Case(
+        "guestprofessor-detail",
+        api=True,
+        method="delete",
+        args=pk("t_professor"),
+        id="api-delete:guestprofessor-detail",
+        expect={**api_roles(admin=204, leadership=403, member=204, other_member=204), "expert": 403},
+    ),
+    Case(
+        "guestprofessor-detail",
+        api=True,
+        method="delete",
+        args=pk("t_foreign_professor"),
+        id="api-delete:guestprofessor-detail(foreign)",
+        expect={**api_roles(admin=204, leadership=403, member=404, other_member=404), "expert": 403},
+    ),
+]
 
 CASES += [
     Case("trainee-list", api=True, expect=api_roles()),

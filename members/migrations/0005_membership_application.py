@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0003_roles_profile_notices'),
+        ('members', '0004_outgoing_mail'),
     ]
 
     operations = [
