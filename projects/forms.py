@@ -146,6 +146,7 @@ class ProjectForm(PortalModelForm):
         super().__init__(*args, **kwargs)
         self.fields["lead_organization"].queryset = organization_choices()
         self.fields["partners"].queryset = organization_choices()
+        self.fields["support_fund_requested"].required = False
         org_id = member_org_id(self.user)
         if not is_writer(self.user) and org_id is not None:
             # The proposing organisation leads its proposal; the fund granted is the staff's to set.
@@ -159,6 +160,10 @@ class ProjectForm(PortalModelForm):
             if self.instance.pk is None:
                 self.instance.status = ProjectStatus.DRAFT
                 self.instance.proposed_by = self.user
+
+    def clean_support_fund_requested(self):
+        value = self.cleaned_data.get("support_fund_requested")
+        return 0 if value is None else value
 
     def clean(self):
         data = super().clean()
