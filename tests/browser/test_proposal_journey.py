@@ -53,6 +53,10 @@ def test_a_school_proposes_a_project_and_sees_it_approved(
     project.refresh_from_db()
     assert project.status == ProjectStatus.UNDER_REVIEW
 
+    if not EvaluationCriterion.objects.filter(is_active=True).exists():
+        # An earlier transactional test may have flushed the criteria the data migration made.
+        EvaluationCriterion.objects.create(name="技术可行性", weight=60)
+        EvaluationCriterion.objects.create(name="产教融合成效", weight=40)
     scores = {c.pk: Decimal(85) for c in EvaluationCriterion.objects.filter(is_active=True)}
     for _ in range(3):
         review = services.assign_expert(project.pk, ExpertFactory().pk, by=staff_user)
