@@ -130,7 +130,8 @@ def project_changes_since_last_visit(user):
     if not is_reader(user) or is_writer(user):
         return []
     since = getattr(user, "last_home_visit", None) or timezone.now() - timedelta(days=7)
-    events = ProjectEvent.objects.filter(at__gt=since)
+    # A member's draft is not the leadership's to see until it is submitted.
+    events = ProjectEvent.objects.filter(at__gt=since).exclude(to_status=ProjectStatus.DRAFT)
     count = events.count()
     if not count:
         return []
