@@ -496,12 +496,13 @@ def platform_metric(code, label, kind):
         date_field="established_on",
         org_field="lead_organization",
         partner_field="organizations",
-        select=lambda platforms: platforms.filter(kind=kind),
+        select=lambda platforms: platforms.established().filter(kind=kind),
         select_related=("lead_organization",),
         columns=PLATFORM_COLUMNS,
         description=format_lazy(
             _(
-                "当年已建成/认定（建成日期在当年且不晚于今天）的{kind}；"
+                "经联合体工作人员确认、当年已建成/认定（建成日期在当年且不晚于今天）的{kind}；"
+                "成员单位登记后待确认或未予确认的不计入；"
                 "计划在年内稍后建成的计入“计划中”。牵头单位和共建单位各计一次。"
             ),
             kind=label,

@@ -14,8 +14,17 @@ from members.models import Organization
 
 from . import attachments, services
 from .filters import AgreementFilterSet, ExpertFilterSet, PlatformFilterSet, ProjectFilterSet
-from .forms import check_parties
-from .models import Agreement, AgreementEvent, Expert, Platform, Project, ProjectEvent
+from .forms import check_parties, lead_error
+from .models import (
+    Agreement,
+    AgreementEvent,
+    Expert,
+    Platform,
+    PlatformStatus,
+    Project,
+    ProjectEvent,
+    ProjectStatus,
+)
 
 
 class AgreementEventSerializer(PortalModelSerializer):
@@ -184,6 +193,7 @@ class ProjectEventSerializer(PortalModelSerializer):
 
 
 class ProjectSerializer(ModelCleanSerializer):
+    lead_organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False)
     partners = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), many=True, required=False)
     events = ProjectEventSerializer(many=True, read_only=True)
 
@@ -197,10 +207,13 @@ class ProjectSerializer(ModelCleanSerializer):
             "partners",
             "description",
             "budget",
+            "support_fund_requested",
             "support_fund",
             "planned_start",
             "planned_end",
             "status",
+            "submitted_at",
+            "return_reason",
             "approved_on",
             "started_on",
             "completed_on",
@@ -212,6 +225,8 @@ class ProjectSerializer(ModelCleanSerializer):
         ]
         read_only_fields = [
             "status",
+            "submitted_at",
+            "return_reason",
             "approved_on",
             "started_on",
             "completed_on",
@@ -222,6 +237,18 @@ class ProjectSerializer(ModelCleanSerializer):
         ]
 
     def before_clean(self, instance, attrs):
+        user = self.context["request"].user
+        if not is_writer(user):
+            # A member proposes with its own organisation as the lead; the fund granted is the staff's.
+            org_id = member_org_id(user)
+            lead = attrs.get("lead_organization")
+            if lead is not None and lead.pk != org_id:
+                raise serializers.ValidationError({"lead_organization": [lead_error()]})
+            if instance.pk is None:
+                attrs["lead_organization"] = Organization.objects.get(pk=org_id)
+            attrs.pop("support_fund", None)
+        elif instance.pk is None and "lead_organization" not in attrs:
+            raise serializers.ValidationError({"lead_organization": [_("请选择牵头单位。")]})
         lead = attrs.get("lead_organization") or instance.lead_organization
         partners = attrs.get("partners")
         if partners is None:
@@ -247,21 +274,33 @@ class ProjectViewSet(PortalViewSet):
     ordering_fields = ["title", "planned_start", "planned_end", "budget", "support_fund", "status", "completed_on"]
 
     def perform_create(self, serializer):
-        obj = self._save_checked(serializer)
-        services.record_project_proposed(obj, by=self.request.user)
+        user = self.request.user
+        if is_writer(user):
+            obj = self._save_checked(serializer)
+        else:
+            # A member's proposal is a draft until the member submits it.
+            obj = self._save_checked(serializer, status=ProjectStatus.DRAFT, proposed_by=user)
+        services.record_project_proposed(obj, by=user)
 
     @action(detail=True, methods=["post"], serializer_class=TransitionSerializer)
     def transition(self, request, pk=None):
-        """Take a lifecycle step: {"step": "approve" | "complete" | …, "date": "YYYY-MM-DD", "reason": "…"}."""
+        """Take a lifecycle step: {"step": "submit" | "return" | "approve" | …, "date": "YYYY-MM-DD", "reason": "…"}.
+
+        "submit" is the proposing organisation's (a draft or returned proposal → proposed); the
+        other steps are the staff's.
+        """
         project = get_object_or_404(Project.objects.for_user(request.user), pk=pk)
         params = TransitionSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        _run_step(
-            lambda: services.change_project(
-                project.pk, data["step"], by=request.user, date=data["date"], reason=data["reason"]
+        if data["step"] == "submit":
+            _run_step(lambda: services.submit_proposal(project.pk, by=request.user))
+        else:
+            _run_step(
+                lambda: services.change_project(
+                    project.pk, data["step"], by=request.user, date=data["date"], reason=data["reason"]
+                )
             )
-        )
         project.refresh_from_db()
         return Response(ProjectSerializer(project, context=self.get_serializer_context()).data)
 
@@ -281,13 +320,26 @@ class PlatformSerializer(ModelCleanSerializer):
             "established_on",
             "project",
             "description",
+            "status",
+            "registering_organization",
+            "decided_at",
+            "decline_reason",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = [
+            "status",
+            "registering_organization",
+            "decided_at",
+            "decline_reason",
+            "created_at",
+            "updated_at",
+        ]
 
     def _with_lead(self, platform):
         platform.organizations.add(platform.lead_organization)
+        if platform.registering_organization_id:
+            platform.organizations.add(platform.registering_organization_id)
         return platform
 
     def create(self, validated_data):
@@ -304,6 +356,36 @@ class PlatformViewSet(PortalViewSet):
     select_related = ("lead_organization",)
     prefetch_related = ("organizations",)
     ordering_fields = ["name", "kind", "level", "established_on"]
+
+    def perform_create(self, serializer):
+        user = self.request.user
+        if is_writer(user):
+            self._save_checked(serializer)
+            return
+        # A member's registration is pending until staff confirm it.
+        obj = self._save_checked(
+            serializer,
+            status=PlatformStatus.PENDING,
+            registering_organization_id=member_org_id(user),
+            created_by=user,
+        )
+        services.record_platform_registered(obj, by=user)
+
+    def perform_destroy(self, instance):
+        if not is_writer(self.request.user):
+            raise PermissionDenied(_("只有联合体工作人员可以删除记录。"))
+        instance.delete()
+
+    @action(detail=True, methods=["post"], serializer_class=TransitionSerializer)
+    def transition(self, request, pk=None):
+        """Confirm or decline a member's platform: {"step": "confirm" | "decline", "reason": "…"} (staff)."""
+        platform = get_object_or_404(Platform.objects.for_user(request.user), pk=pk)
+        params = TransitionSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        _run_step(lambda: services.change_platform(platform.pk, data["step"], by=request.user, reason=data["reason"]))
+        platform.refresh_from_db()
+        return Response(PlatformSerializer(platform, context=self.get_serializer_context()).data)
 
 
 class ExpertSerializer(ModelCleanSerializer):

@@ -34,6 +34,7 @@ from .models import (
     Platform,
     PlatformKind,
     PlatformLevel,
+    PlatformStatus,
     Project,
     ProjectEvent,
     ProjectKind,
@@ -939,6 +940,120 @@ def _seed_platforms(orgs, cal):
     return created
 
 
+# Members' proposals (申报) at each step before review: (title, kind, lead, partners, budget, requested,
+# status, proposing user, steps as (action, from, to, days ago, reason)).
+PROPOSALS = [
+    (
+        "化工安全虚拟仿真课程共建",
+        ProjectKind.CURRICULUM,
+        LZPC,
+        ["兰州新区化工热电有限公司"],
+        "60",
+        "20",
+        PS.DRAFT,
+        "school",
+        [("propose", "", PS.DRAFT, 3, "")],
+    ),
+    (
+        "大型压力容器数字化检测技术研发",
+        ProjectKind.RND,
+        "兰石集团",
+        ["兰州现代职业学院"],
+        "240",
+        "60",
+        PS.RETURNED,
+        "enterprise",
+        [
+            ("propose", "", PS.DRAFT, 24, ""),
+            ("submit", PS.DRAFT, PS.PROPOSED, 18, ""),
+            ("return", PS.PROPOSED, PS.RETURNED, 6, "请补充经费预算明细和学校一方的任务分工。"),
+        ],
+    ),
+    (
+        "新能源材料检测员工岗位培训包开发",
+        ProjectKind.EMPLOYEE_TRAINING,
+        LZPC,
+        ["甘肃德福新材料有限公司"],
+        "45",
+        "15",
+        PS.PROPOSED,
+        "school",
+        [("propose", "", PS.DRAFT, 9, ""), ("submit", PS.DRAFT, PS.PROPOSED, 2, "")],
+    ),
+]
+
+
+def _seed_proposals(orgs, staff, cal):
+    created = 0
+    today = cal.today
+    for title, kind, lead, partners, budget, requested, status, username, steps in PROPOSALS:
+        if Project.objects.filter(title=title).exists():
+            continue
+        proposer = User.objects.filter(username=username).first()
+        start = date(cal.year + 1, 3, 1)
+        project = Project.objects.create(
+            title=title,
+            kind=kind,
+            lead_organization=orgs[lead],
+            budget=Decimal(budget),
+            support_fund_requested=Decimal(requested),
+            planned_start=start,
+            planned_end=start.replace(year=start.year + 1) - timedelta(days=1),
+            description=f"{lead}申报，联合{'、'.join(partners)}实施。",
+            status=status,
+            proposed_by=proposer,
+            submitted_at=_aware(today - timedelta(days=steps[-1][3])) if status == PS.PROPOSED else None,
+            return_reason=steps[-1][4] if status == PS.RETURNED else "",
+        )
+        project.partners.add(*[orgs[p] for p in partners])
+        ProjectEvent.objects.bulk_create(
+            [
+                ProjectEvent(
+                    project=project,
+                    action=a,
+                    from_status=f,
+                    to_status=t,
+                    date=today - timedelta(days=ago),
+                    reason=r,
+                    actor=staff if a == "return" else proposer,
+                    at=_aware(today - timedelta(days=ago)),
+                )
+                for a, f, t, ago, r in steps
+            ]
+        )
+        created += 1
+    return created
+
+
+# A platform a member registered, waiting for the staff's confirmation (not counted until then).
+PENDING_PLATFORM = (
+    "兰石集团压力容器检测学生实习实训基地",
+    PlatformKind.INTERNSHIP_BASE,
+    PlatformLevel.SCHOOL,
+    LZPC,
+    ["兰石集团"],
+)
+
+
+def _seed_pending_platform(orgs, cal):
+    name, kind, level, lead, cobuilders = PENDING_PLATFORM
+    if Platform.objects.filter(name=name).exists():
+        return 0
+    platform = Platform.objects.create(
+        name=name,
+        kind=kind,
+        level=level,
+        lead_organization=orgs[lead],
+        established_on=cal.today - timedelta(days=10),
+        description=f"由{lead}登记，与{'、'.join(cobuilders)}共建，待联合体工作人员确认。",
+        status=PlatformStatus.PENDING,
+        registering_organization=orgs[lead],
+        created_by=User.objects.filter(username="school").first(),
+    )
+    platform.organizations.add(orgs[lead], *[orgs[c] for c in cobuilders])
+    return 1
+
+
 @transaction.atomic
 @registry.demo_seeds.register
 def seed(today=None):
@@ -951,7 +1066,10 @@ def seed(today=None):
     experts = _seed_experts(orgs)
     projects = _seed_projects(orgs, staff, experts, cal)
     platforms = _seed_platforms(orgs, cal)
+    proposals = _seed_proposals(orgs, staff, cal)
+    platforms += _seed_pending_platform(orgs, cal)
     return {
+        "proposals_created": proposals,
         "agreements_created": agreements,
         "projects_created": projects,
         "platforms_created": platforms,

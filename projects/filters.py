@@ -16,6 +16,7 @@ from .models import (
     Platform,
     PlatformKind,
     PlatformLevel,
+    PlatformStatus,
     Project,
     ProjectKind,
     ProjectStatus,
@@ -147,6 +148,7 @@ class PlatformFilterSet(SearchFilterSet):
     )
     kind = django_filters.MultipleChoiceFilter(choices=PlatformKind.choices, label=_("平台类型"))
     level = django_filters.MultipleChoiceFilter(choices=PlatformLevel.choices, label=_("级别"))
+    status = django_filters.MultipleChoiceFilter(choices=PlatformStatus.choices, label=_("确认状态"))
     year = YearFilter(field_name="established_on", lookup_expr="year", label=_("建成年份"))
     ordering = django_filters.OrderingFilter(
         fields=(("name", "name"), ("kind", "kind"), ("level", "level"), ("established_on", "established_on")),
@@ -156,7 +158,7 @@ class PlatformFilterSet(SearchFilterSet):
 
     class Meta:
         model = Platform
-        fields = ["q", "organization", "kind", "level", "year"]
+        fields = ["q", "organization", "kind", "level", "status", "year"]
 
     def filter_organization(self, queryset, name, value):
         if not value:

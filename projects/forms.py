@@ -14,8 +14,10 @@ from .models import (
     Expert,
     Milestone,
     Platform,
+    PlatformStatus,
     Project,
     ProjectResult,
+    ProjectStatus,
     ReviewPolicy,
     RiskLevel,
 )
@@ -114,7 +116,13 @@ class AttachmentForm(forms.Form):
     description = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
+def lead_error():
+    return _("成员单位只能以本单位为牵头单位申报项目。")
+
+
 class ProjectForm(PortalModelForm):
+    """Staff register a project; a member proposes one (a draft) with its own organisation as the lead."""
+
     class Meta:
         model = Project
         fields = [
@@ -125,6 +133,7 @@ class ProjectForm(PortalModelForm):
             "planned_start",
             "planned_end",
             "budget",
+            "support_fund_requested",
             "support_fund",
             "description",
         ]
@@ -137,6 +146,24 @@ class ProjectForm(PortalModelForm):
         super().__init__(*args, **kwargs)
         self.fields["lead_organization"].queryset = organization_choices()
         self.fields["partners"].queryset = organization_choices()
+        self.fields["support_fund_requested"].required = False
+        org_id = member_org_id(self.user)
+        if not is_writer(self.user) and org_id is not None:
+            # The proposing organisation leads its proposal; the fund granted is the staff's to set.
+            del self.fields["support_fund"]
+            lead = self.fields["lead_organization"]
+            lead.queryset = Organization.objects.filter(pk=org_id)
+            lead.empty_label = None
+            lead.initial = org_id
+            lead.error_messages["invalid_choice"] = lead_error()
+            lead.help_text = _("成员单位以本单位为牵头单位申报。")
+            if self.instance.pk is None:
+                self.instance.status = ProjectStatus.DRAFT
+                self.instance.proposed_by = self.user
+
+    def clean_support_fund_requested(self):
+        value = self.cleaned_data.get("support_fund_requested")
+        return 0 if value is None else value
 
     def clean(self):
         data = super().clean()
@@ -271,9 +298,19 @@ class PlatformForm(PortalModelForm):
         self.fields["organizations"].queryset = organization_choices()
         self.fields["organizations"].help_text = _("牵头单位会自动计入共建单位。")
         self.fields["organizations"].required = False
-        self.fields["project"].queryset = Project.objects.order_by("title")
+        self.fields["project"].queryset = Project.objects.exclude(status=ProjectStatus.DRAFT).order_by("title")
+        org_id = member_org_id(self.user)
+        if not is_writer(self.user) and org_id is not None:
+            self.fields["organizations"].help_text = _("牵头单位和本单位会自动计入共建单位。")
+            if self.instance.pk is None:
+                # A member's registration waits for the staff's confirmation before it counts.
+                self.instance.status = PlatformStatus.PENDING
+                self.instance.registering_organization_id = org_id
+                self.instance.created_by = self.user
 
     def _save_m2m(self):
         super()._save_m2m()
-        # The co-builders always include the lead.
+        # The co-builders always include the lead and the registering organisation.
         self.instance.organizations.add(self.instance.lead_organization)
+        if self.instance.registering_organization_id:
+            self.instance.organizations.add(self.instance.registering_organization_id)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .services import AGREEMENT_STEPS, PROJECT_STEPS
+from .services import AGREEMENT_STEPS, PLATFORM_STEPS, PROJECT_STEPS
 
 app_name = "projects"
 
@@ -30,6 +30,7 @@ urlpatterns = (
         path("<int:pk>/", views.ProjectDetailView.as_view(), name="project_detail"),
         path("<int:pk>/edit/", views.ProjectUpdateView.as_view(), name="project_edit"),
         path("<int:pk>/delete/", views.ProjectDeleteView.as_view(), name="project_delete"),
+        path("<int:pk>/submit/", views.ProposalSubmitView.as_view(), name="project_submit"),
         path("<int:pk>/experts/assign/", views.ProjectAssignExpertView.as_view(), name="project_assign_expert"),
         path("<int:pk>/milestones/add/", views.MilestoneAddView.as_view(), name="project_milestone_add"),
         path("milestones/<int:pk>/edit/", views.MilestoneUpdateView.as_view(), name="milestone_edit"),
@@ -56,5 +57,9 @@ urlpatterns = (
     + [
         path(f"<int:pk>/{name}/", views.ProjectStepView.as_view(step=name), name=f"project_{name}")
         for name in PROJECT_STEPS
+    ]
+    + [
+        path(f"platforms/<int:pk>/{name}/", views.PlatformStepView.as_view(step=name), name=f"platform_{name}")
+        for name in PLATFORM_STEPS
     ]
 )

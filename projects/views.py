@@ -1,3 +1,4 @@
+from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -6,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
 
-from consortium.access import CHANGE, VIEW, is_reader, is_writer
+from consortium.access import CHANGE, VIEW, is_reader, is_writer, member_org_id
 from consortium.views import (
     PortalActionView,
     PortalCreateView,
@@ -44,6 +45,7 @@ from .models import (
     ExpertReview,
     Milestone,
     Platform,
+    PlatformStatus,
     Project,
     ProjectStatus,
     ReviewPolicy,
@@ -239,6 +241,7 @@ class ProjectListView(PortalListView):
             (_("牵头单位"), "lead_organization.name"),
             (_("合作单位"), _names("partners")),
             (_("预算（万元）"), lambda p: float(p.budget)),
+            (_("申请专项扶持资金（万元）"), lambda p: float(p.support_fund_requested)),
             (_("专项扶持资金（万元）"), lambda p: float(p.support_fund)),
             (_("计划开始"), "planned_start"),
             (_("计划结束"), "planned_end"),
@@ -251,7 +254,7 @@ class ProjectListView(PortalListView):
 class ProjectDetailView(PortalDetailView):
     model = Project
     template_name = "projects/project_detail.html"
-    select_related = ("lead_organization",)
+    select_related = ("lead_organization", "proposed_by")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -279,30 +282,97 @@ class ProjectDetailView(PortalDetailView):
             approval_blocker=services.approval_blocker(obj, policy)
             if obj.status == ProjectStatus.UNDER_REVIEW
             else None,
+            can_submit=ctx["can_change"] and member_org_id(user) == obj.lead_organization_id,
+            can_manage=is_writer(user),
         )
         return ctx
 
 
 class ProjectCreateView(PortalCreateView):
+    """Staff register a project (已申报); a member school or enterprise proposes one as a draft."""
+
     model = Project
     form_class = ProjectForm
-    success_message = _("项目已登记，状态为“已申报”。")
+
+    @property
+    def success_message(self):
+        if is_writer(self.request.user):
+            return _("项目已登记，状态为“已申报”。")
+        return _("项目申报已保存为草稿；检查无误后请提交申报。")
 
     def after_save(self, form):
         services.record_project_proposed(self.object, by=self.request.user)
+
+
+def _proposal_locked(project):
+    return PermissionDenied(
+        _("项目当前状态为“%(status)s”，申报单位不能再修改；如需变更请联系联合体工作人员。")
+        % {"status": project.get_status_display()}
+    )
 
 
 class ProjectUpdateView(PortalUpdateView):
     model = Project
     form_class = ProjectForm
 
+    def get_object(self, queryset=None):
+        user = self.request.user
+        if not is_writer(user):
+            obj = Project.objects.for_user(user, VIEW).filter(pk=self.kwargs["pk"]).first()
+            if obj is not None and obj.lead_organization_id == member_org_id(user) and not obj.is_proposal_editable:
+                raise _proposal_locked(obj)
+        return super().get_object(queryset)
+
 
 class ProjectDeleteView(PortalDeleteView):
+    """Staff delete any project; the proposing organisation its own draft or returned proposal."""
+
     model = Project
     success_url = reverse_lazy("projects:project_list")
 
+    def get_object(self, queryset=None):
+        user = self.request.user
+        if not is_writer(user):
+            obj = Project.objects.for_user(user, CHANGE).filter(pk=self.kwargs["pk"]).first()
+            if obj is not None:
+                return obj
+        return super().get_object(queryset)
 
-class ProjectStepView(PortalActionView):
+
+class ProposalSubmitView(PortalActionView):
+    """The proposing organisation submits its draft or returned proposal (→ 已申报)."""
+
+    model = Project
+    form_class = forms.Form
+    title = _("提交申报")
+    success_message = _("项目已提交申报，等待联合体工作人员处理。")
+
+    def get_object(self, queryset=None):
+        user = self.request.user
+        obj = get_visible_or_denied(Project, user, self.kwargs["pk"], VIEW)
+        if member_org_id(user) != obj.lead_organization_id:
+            raise PermissionDenied(_("只有申报单位可以提交本项目。"))
+        if not obj.is_proposal_editable:
+            raise _proposal_locked(obj)
+        return obj
+
+    def perform(self, obj, form):
+        services.submit_proposal(obj.pk, by=self.request.user)
+
+
+class StaffStepMixin:
+    """Steps only staff take: a member who may see the record (even their own draft) gets 403."""
+
+    staff_message = _("只有联合体工作人员可以执行此操作。")
+
+    def get_object(self, queryset=None):
+        obj = get_visible_or_denied(self.model, self.request.user, self.kwargs["pk"], VIEW)
+        if not is_writer(self.request.user):
+            raise PermissionDenied(self.staff_message)
+        return obj
+
+
+class ProjectStepView(StaffStepMixin, PortalActionView):
     """One project lifecycle step (start review, approve, reject, start, complete, apply, terminate)."""
 
     model = Project
@@ -333,7 +403,7 @@ class ProjectStepView(PortalActionView):
         )
 
 
-class ProjectAssignExpertView(PortalActionView):
+class ProjectAssignExpertView(StaffStepMixin, PortalActionView):
     model = Project
     form_class = AssignExpertForm
     title = _("指派评审专家")
@@ -377,7 +447,7 @@ class ReviewRecordView(PortalActionView):
         )
 
 
-class MilestoneAddView(PortalActionView):
+class MilestoneAddView(StaffStepMixin, PortalActionView):
     model = Project
     form_class = MilestoneForm
     title = _("添加里程碑")
@@ -392,7 +462,7 @@ class MilestoneUpdateView(PortalUpdateView):
     form_class = MilestoneForm
 
 
-class ProjectResultAddView(PortalActionView):
+class ProjectResultAddView(StaffStepMixin, PortalActionView):
     model = Project
     form_class = ProjectResultForm
     title = _("登记项目成果")
@@ -511,17 +581,24 @@ class PlatformListView(PortalListView):
             (_("共建单位"), _names("organizations")),
             (_("建成/认定日期"), "established_on"),
             (_("建设项目"), "project.title"),
+            (_("确认状态"), "status"),
         )
 
 
 class PlatformDetailView(PortalDetailView):
     model = Platform
     template_name = "projects/platform_detail.html"
-    select_related = ("lead_organization", "project")
+    select_related = ("lead_organization", "project", "registering_organization", "decided_by")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["organizations"] = self.object.organizations.all()
+        ctx["steps"] = [
+            (s, reverse(f"projects:platform_{s.name}", args=[self.object.pk]))
+            for s in services.PLATFORM_STEPS.values()
+            if is_writer(self.request.user) and self.object.status in s.sources
+        ]
+        ctx["can_delete"] = is_writer(self.request.user)
         ctx["project_visible"] = bool(
             self.object.project_id
             and Project.objects.for_user(self.request.user).filter(pk=self.object.project_id).exists()
@@ -530,13 +607,52 @@ class PlatformDetailView(PortalDetailView):
 
 
 class PlatformCreateView(PortalCreateView):
+    """Staff enter a platform (confirmed); a member registers one it co-builds (待确认)."""
+
     model = Platform
     form_class = PlatformForm
+
+    @property
+    def success_message(self):
+        if is_writer(self.request.user):
+            return _("已保存。")
+        return _("共建平台已登记，等待联合体工作人员确认；确认后计入建成平台。")
+
+    def after_save(self, form):
+        if self.object.status == PlatformStatus.PENDING:
+            services.record_platform_registered(self.object, by=self.request.user)
 
 
 class PlatformUpdateView(PortalUpdateView):
     model = Platform
     form_class = PlatformForm
+
+    def get_object(self, queryset=None):
+        user = self.request.user
+        if not is_writer(user):
+            obj = Platform.objects.for_user(user, VIEW).filter(pk=self.kwargs["pk"]).first()
+            if obj is not None and obj.status != PlatformStatus.PENDING:
+                raise PermissionDenied(
+                    _("平台当前状态为“%(status)s”，成员单位不能再修改；如需变更请联系联合体工作人员。")
+                    % {"status": obj.get_status_display()}
+                )
+        return super().get_object(queryset)
+
+
+class PlatformStepView(StaffStepMixin, PortalActionView):
+    """Staff confirm a member's platform (it counts from then on) or decline it with a reason."""
+
+    model = Platform
+    form_class = AgreementStepForm
+    step = None
+    staff_message = _("只有联合体工作人员可以确认共建平台。")
+
+    @property
+    def title(self):
+        return services.PLATFORM_STEPS[self.step].label
+
+    def perform(self, obj, form):
+        services.change_platform(obj.pk, self.step, by=self.request.user, reason=form.cleaned_data["reason"])
 
 
 class PlatformDeleteView(PortalDeleteView):

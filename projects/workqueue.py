@@ -1,7 +1,15 @@
-"""What waits in the work queue (consortium.workqueue) from agreements and projects."""
+"""What waits in the work queue (consortium.workqueue) from agreements, projects and platforms.
+
+Project proposals and platforms: staff get submitted proposals to route to review or return,
+projects under review whose reviews are all in (to approve or reject) and platforms members
+registered (to confirm); members get their drafts, their returned proposals with the reason and
+their platforms staff declined. Each provider makes one query (two for the decisions, which read
+the review policy), whatever the number of items.
+"""
 
 from datetime import timedelta
 
+from django.db.models import Avg, Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,7 +18,16 @@ from consortium import registry
 from consortium.access import is_reader, is_writer, member_org_id
 from consortium.workqueue import PER_PROVIDER, WorkItem
 
-from .models import Agreement, AgreementStatus, ProjectEvent
+from .models import (
+    Agreement,
+    AgreementStatus,
+    Platform,
+    PlatformStatus,
+    Project,
+    ProjectEvent,
+    ProjectStatus,
+    ReviewPolicy,
+)
 from .models.agreements import EXPIRY_WARNING_DAYS
 
 
@@ -113,7 +130,8 @@ def project_changes_since_last_visit(user):
     if not is_reader(user) or is_writer(user):
         return []
     since = getattr(user, "last_home_visit", None) or timezone.now() - timedelta(days=7)
-    events = ProjectEvent.objects.filter(at__gt=since)
+    # A member's draft is not the leadership's to see until it is submitted.
+    events = ProjectEvent.objects.filter(at__gt=since).exclude(to_status=ProjectStatus.DRAFT)
     count = events.count()
     if not count:
         return []
@@ -126,4 +144,150 @@ def project_changes_since_last_visit(user):
             when=latest,
             count=count,
         )
+    ]
+
+
+# A declined platform stays in its registering member's queue this long (to read the reason).
+DECLINED_SHOWN_DAYS = 30
+
+
+@registry.work_queue.register
+def proposals_to_route(user):
+    """Staff: submitted proposals waiting to be routed to expert review or returned."""
+    if not is_writer(user):
+        return []
+    rows = (
+        Project.objects.proposals_waiting()
+        .select_related("lead_organization")
+        .order_by(F("submitted_at").desc(nulls_last=True), "-created_at")[:PER_PROVIDER]
+    )
+    return [
+        WorkItem(
+            kind=_("待处理的项目申报"),
+            title=p.title,
+            url=p.get_absolute_url(),
+            when=p.submitted_at or p.created_at,
+            detail=_("申报单位：%(org)s；提交专家评审或退回修改。") % {"org": p.lead_organization.name},
+            level="primary",
+        )
+        for p in rows
+    ]
+
+
+@registry.work_queue.register
+def projects_to_decide(user):
+    """Staff: projects under review whose assigned reviews are all recorded (at least the policy's minimum)."""
+    if not is_writer(user):
+        return []
+    policy = ReviewPolicy.current()
+    rows = (
+        Project.objects.filter(status=ProjectStatus.UNDER_REVIEW)
+        .annotate(
+            assigned=Count("reviews", distinct=True),
+            done=Count("reviews", filter=Q(reviews__score__isnull=False), distinct=True),
+            average=Avg("reviews__score"),
+        )
+        .filter(assigned__gt=0, done=F("assigned"), done__gte=policy.min_reviews)
+        .order_by("-updated_at", "-id")[:PER_PROVIDER]
+    )
+    items = []
+    for p in rows:
+        passed = p.average is not None and p.average >= policy.pass_score
+        items.append(
+            WorkItem(
+                kind=_("评审已完成，待立项决定"),
+                title=p.title,
+                url=p.get_absolute_url(),
+                when=p.updated_at,
+                detail=_("%(done)s 份评审，平均分 %(avg).2f（分数线 %(pass)s）")
+                % {
+                    "done": p.done,
+                    "avg": p.average or 0,
+                    "pass": policy.pass_score,
+                },
+                level="success" if passed else "warning",
+            )
+        )
+    return items
+
+
+@registry.work_queue.register
+def platforms_to_confirm(user):
+    """Staff: platforms a member registered, waiting for confirmation."""
+    if not is_writer(user):
+        return []
+    rows = (
+        Platform.objects.filter(status=PlatformStatus.PENDING)
+        .select_related("registering_organization")
+        .order_by("-created_at", "-id")[:PER_PROVIDER]
+    )
+    return [
+        WorkItem(
+            kind=_("待确认的共建平台"),
+            title=p.name,
+            url=p.get_absolute_url(),
+            when=p.created_at,
+            detail=_("登记单位：%(org)s")
+            % {"org": p.registering_organization.name if p.registering_organization else "—"},
+            level="primary",
+        )
+        for p in rows
+    ]
+
+
+@registry.work_queue.register
+def my_proposals(user):
+    """Members: their organisation's drafts to submit and returned proposals to correct."""
+    org_id = member_org_id(user)
+    if org_id is None:
+        return []
+    rows = Project.objects.filter(
+        lead_organization_id=org_id, status__in=(ProjectStatus.DRAFT, ProjectStatus.RETURNED)
+    ).order_by("-updated_at", "-id")[:PER_PROVIDER]
+    items = []
+    for p in rows:
+        if p.status == ProjectStatus.RETURNED:
+            items.append(
+                WorkItem(
+                    kind=_("退回修改的项目申报"),
+                    title=p.title,
+                    url=p.get_absolute_url(),
+                    when=p.updated_at,
+                    detail=_("退回原因：%(reason)s") % {"reason": p.return_reason},
+                    level="warning",
+                )
+            )
+        else:
+            items.append(
+                WorkItem(
+                    kind=_("待提交的申报草稿"),
+                    title=p.title,
+                    url=p.get_absolute_url(),
+                    when=p.updated_at,
+                    detail=_("检查无误后提交申报。"),
+                )
+            )
+    return items
+
+
+@registry.work_queue.register
+def my_declined_platforms(user):
+    """Members: platforms of theirs that staff declined lately, with the reason."""
+    org_id = member_org_id(user)
+    if org_id is None:
+        return []
+    since = timezone.now() - timedelta(days=DECLINED_SHOWN_DAYS)
+    rows = Platform.objects.filter(
+        registering_organization_id=org_id, status=PlatformStatus.DECLINED, decided_at__gte=since
+    ).order_by("-decided_at", "-id")[:PER_PROVIDER]
+    return [
+        WorkItem(
+            kind=_("未予确认的共建平台"),
+            title=p.name,
+            url=p.get_absolute_url(),
+            when=p.decided_at,
+            detail=_("未予确认原因：%(reason)s") % {"reason": p.decline_reason},
+            level="warning",
+        )
+        for p in rows
     ]

@@ -19,8 +19,9 @@ from .agreements import (
     AgreementQuerySet,
     AgreementStatus,
 )
-from .platforms import Platform, PlatformKind, PlatformLevel, PlatformQuerySet
+from .platforms import Platform, PlatformKind, PlatformLevel, PlatformQuerySet, PlatformStatus
 from .projects import (
+    PROPOSAL_EDITABLE,
     CriterionScore,
     EvaluationCriterion,
     Expert,
@@ -69,4 +70,6 @@ __all__ = [
     "PlatformKind",
     "PlatformLevel",
     "PlatformQuerySet",
+    "PlatformStatus",
+    "PROPOSAL_EDITABLE",
 ]

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from consortium.access import VIEW, RestrictedQuerySet
+from consortium.access import CHANGE, VIEW, RestrictedQuerySet, is_writer, member_org_id
 
 
 class ProjectKind(models.TextChoices):
@@ -25,7 +25,9 @@ class ProjectKind(models.TextChoices):
 
 
 class ProjectStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
     PROPOSED = "proposed", _("已申报")
+    RETURNED = "returned", _("已退回修改")
     UNDER_REVIEW = "under_review", _("专家评审中")
     APPROVED = "approved", _("已立项")
     IN_PROGRESS = "in_progress", _("实施中")
@@ -35,11 +37,35 @@ class ProjectStatus(models.TextChoices):
     TERMINATED = "terminated", _("已终止")
 
 
+# A member's proposal (申报) it may still edit, submit or delete: before staff route it to review.
+PROPOSAL_EDITABLE = (ProjectStatus.DRAFT, ProjectStatus.RETURNED)
+
+
 class ProjectQuerySet(RestrictedQuerySet):
     def member_q(self, org_id, action):
         if action == VIEW:
-            return models.Q(lead_organization_id=org_id) | models.Q(partners=org_id)
+            # A draft is the proposing (lead) organisation's own until it is submitted.
+            return models.Q(lead_organization_id=org_id) | (
+                models.Q(partners=org_id) & ~models.Q(status=ProjectStatus.DRAFT)
+            )
+        if action == CHANGE:
+            return models.Q(lead_organization_id=org_id, status__in=PROPOSAL_EDITABLE)
         return None
+
+    def use_q(self, org_id):
+        # A platform names the project that built it: a real one, never a draft.
+        return self.member_q(org_id, VIEW) & ~models.Q(status=ProjectStatus.DRAFT)
+
+    def for_user(self, user, action=VIEW):
+        qs = super().for_user(user, action)
+        if member_org_id(user) is None:
+            # Staff, leadership and admins see a proposal once it is submitted, not the draft.
+            qs = qs.exclude(status=ProjectStatus.DRAFT)
+        return qs
+
+    def proposals_waiting(self):
+        """Submitted proposals waiting for staff to route them to review or return them."""
+        return self.filter(status=ProjectStatus.PROPOSED)
 
     def accepted(self):
         """Projects accepted (结项验收), whether or not their results are applied yet: the counting rule."""
@@ -69,6 +95,9 @@ class Project(models.Model):
     )
     description = models.TextField(_("项目内容"), blank=True)
     budget = models.DecimalField(_("项目预算（万元）"), max_digits=12, decimal_places=2, default=0)
+    support_fund_requested = models.DecimalField(
+        _("申请专项扶持资金（万元）"), max_digits=12, decimal_places=2, default=0
+    )
     support_fund = models.DecimalField(_("专项扶持资金（万元）"), max_digits=12, decimal_places=2, default=0)
     planned_start = models.DateField(_("计划开始日期"))
     planned_end = models.DateField(_("计划结束日期"))
@@ -84,6 +113,17 @@ class Project(models.Model):
     completed_on = models.DateField(_("结项验收日期"), null=True, blank=True, editable=False)
     applied_on = models.DateField(_("成果应用日期"), null=True, blank=True, editable=False)
     reason = models.TextField(_("未立项/终止原因"), blank=True, editable=False)
+    return_reason = models.TextField(_("退回原因"), blank=True, editable=False)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("申报人"),
+    )
+    submitted_at = models.DateTimeField(_("申报提交时间"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -115,6 +155,11 @@ class Project(models.Model):
                 violation_error_message=_("专项扶持资金不能为负数。"),
             ),
             models.CheckConstraint(
+                condition=models.Q(support_fund_requested__gte=0),
+                name="project_support_fund_requested_not_negative",
+                violation_error_message=_("申请的专项扶持资金不能为负数。"),
+            ),
+            models.CheckConstraint(
                 condition=~models.Q(status__in=["completed", "applied"]) | models.Q(completed_on__isnull=False),
                 name="project_completed_has_date",
                 violation_error_message=_("已结项的项目必须有结项验收日期。"),
@@ -133,6 +178,20 @@ class Project(models.Model):
     def get_absolute_url(self):
         return reverse("projects:project_detail", args=[self.pk])
 
+    @classmethod
+    def user_can_create(cls, user):
+        """Staff register projects; a member school or enterprise proposes (申报) its own."""
+        if is_writer(user):
+            return True
+        if member_org_id(user) is None:
+            return False
+        organization = user.organization
+        return organization.is_school or organization.is_enterprise
+
+    @property
+    def is_proposal_editable(self):
+        return self.status in PROPOSAL_EDITABLE
+
     def clean(self):
         super().clean()
         errors = {}
@@ -142,6 +201,11 @@ class Project(models.Model):
             errors["budget"] = _("预算不能为负数。")
         if self.support_fund is not None and self.support_fund < 0:
             errors["support_fund"] = _("专项扶持资金不能为负数。")
+        requested = self.support_fund_requested
+        if requested is not None and requested < 0:
+            errors["support_fund_requested"] = _("申请的专项扶持资金不能为负数。")
+        elif requested is not None and self.budget is not None and requested > self.budget:
+            errors["support_fund_requested"] = _("申请的专项扶持资金不能超过项目预算。")
         if errors:
             raise ValidationError(errors)
 
@@ -151,7 +215,9 @@ class ProjectChildQuerySet(RestrictedQuerySet):
 
     def member_q(self, org_id, action):
         if action == VIEW:
-            return models.Q(project__lead_organization_id=org_id) | models.Q(project__partners=org_id)
+            return models.Q(project__lead_organization_id=org_id) | (
+                models.Q(project__partners=org_id) & ~models.Q(project__status=ProjectStatus.DRAFT)
+            )
         return None
 
 

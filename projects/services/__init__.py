@@ -4,7 +4,8 @@ Each step is a named function: it checks that the user may take it and that the
 record's current status allows it, changes the record and records who and when,
 all in one transaction. A refused step raises ValidationError (in Chinese) or
 PermissionDenied and changes nothing. One module per concern (``agreements``,
-``projects`` with expert review; platforms have no workflow), re-exported here.
+``projects`` with expert review, ``proposals`` for members' project proposals, ``platforms`` for
+confirming the platforms members register), re-exported here.
 """
 
 from .agreements import (
@@ -20,6 +21,7 @@ from .agreements import (
     send_expiry_notices,
 )
 from .common import Step
+from .platforms import PLATFORM_STEPS, change_platform, record_platform_registered
 from .projects import (
     PROJECT_STEPS,
     REVIEWABLE,
@@ -34,9 +36,16 @@ from .projects import (
     record_review,
     review_summary,
 )
+from .proposals import NOTIFIED_STEPS, notify_project_step, submit_proposal
 
 __all__ = [
     "AGREEMENT_STEPS",
+    "NOTIFIED_STEPS",
+    "PLATFORM_STEPS",
+    "change_platform",
+    "notify_project_step",
+    "record_platform_registered",
+    "submit_proposal",
     "NOTICE_DAYS",
     "PROJECT_STEPS",
     "REVIEWABLE",

@@ -22,11 +22,13 @@ from ..models import (
     ReviewPolicy,
 )
 from .common import Step, clean_reason, require_staff
+from .proposals import notify_project_step
 
 PS = ProjectStatus
 
 PROJECT_STEPS = {
     "start_review": Step("start_review", gettext_lazy("提交专家评审"), (PS.PROPOSED,), PS.UNDER_REVIEW),
+    "return": Step("return", gettext_lazy("退回修改"), (PS.PROPOSED,), PS.RETURNED, reason_required=True),
     "approve": Step("approve", gettext_lazy("批准立项"), (PS.UNDER_REVIEW,), PS.APPROVED),
     "reject": Step(
         "reject", gettext_lazy("不予立项"), (PS.PROPOSED, PS.UNDER_REVIEW), PS.REJECTED, reason_required=True
@@ -111,6 +113,10 @@ def change_project(project_id, step_name, *, by, date=None, reason=""):
                 raise ValidationError(_("请先登记项目成果及其应用情况，再标记为成果已应用。"))
             project.applied_on = date
             fields.append("applied_on")
+        elif step_name == "return":
+            # The proposing organisation reads it, edits the proposal and submits it again.
+            project.return_reason = reason
+            fields.append("return_reason")
         elif step.reason_required:
             project.reason = reason
             fields.append("reason")
@@ -126,6 +132,7 @@ def change_project(project_id, step_name, *, by, date=None, reason=""):
         project.status = step.target
         project._change_reason = reason or step.label
         project.save(update_fields=fields)
+        notify_project_step(project, step, reason)
     return event
 
 

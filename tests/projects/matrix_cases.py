@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from projects.models import AgreementStatus, EvaluationCriterion, ProjectResult, ProjectStatus
+from projects.models import AgreementStatus, EvaluationCriterion, PlatformStatus, ProjectResult, ProjectStatus
 from tests.factories import OrganizationFactory
 from tests.matrix import Case, page, staff_write
 
@@ -62,6 +62,16 @@ def setup(world):
     ProjectResult.objects.create(project=w.completed, title="催化剂再生工艺", applied_at="兰州新区化工热电有限公司")
     w.platform = PlatformFactory(lead_organization=w.org, organizations=[w.third])
     w.other_platform = PlatformFactory(lead_organization=w.other_org)
+    w.draft_project = ProjectFactory(lead_organization=w.org, partners=[w.third], status=ProjectStatus.DRAFT)
+    w.returned_project = ProjectFactory(
+        lead_organization=w.org, status=ProjectStatus.RETURNED, return_reason="请补充预算明细"
+    )
+    w.pending_platform = PlatformFactory(
+        lead_organization=w.org,
+        organizations=[w.third],
+        status=PlatformStatus.PENDING,
+        registering_organization=w.org,
+    )
     w.criterion = EvaluationCriterion.objects.order_by("pk").first()
     w.milestone = w.running.milestones.create(title="完成方案设计", due_on=date(2025, 4, 30))
 
@@ -210,12 +220,145 @@ CASES = [
     page(P + "project_list", query="?export=xlsx", id="export-xlsx:project_list"),
     page(P + "project_detail", args=pk("project"), other_member=404),
     page(P + "project_detail", args=pk("other_project"), member=404, other_member=200, id="get:project_detail(other)"),
-    page(P + "project_add", member=403, leadership=403),
-    staff_write(P + "project_add", data=project_data),
+    # A member school or enterprise proposes with its own organisation leading: the other member's
+    # post names w.org as the lead and is shown the form's error.
+    page(P + "project_add", leadership=403),
+    Case(
+        P + "project_add",
+        method="post",
+        data=project_data,
+        expect={
+            "anonymous": 302,
+            "admin": 302,
+            "staff": 302,
+            "leadership": 403,
+            "member": 302,
+            "other_member": 200,
+            "expert": 403,
+        },
+    ),
     page(P + "project_edit", args=pk("project"), member=403, other_member=404, leadership=403),
     own_staff_write(P + "project_edit", "project", project_data),
+    # A draft is the proposing organisation's alone: staff and leadership see it once submitted.
+    Case(
+        P + "project_detail",
+        args=pk("draft_project"),
+        id="get:project_detail(draft)",
+        expect={
+            "anonymous": 302,
+            "admin": 404,
+            "staff": 404,
+            "leadership": 404,
+            "member": 200,
+            "other_member": 404,
+            "expert": 403,
+        },
+    ),
+    Case(
+        P + "project_edit",
+        args=pk("draft_project"),
+        id="get:project_edit(draft)",
+        expect={
+            "anonymous": 302,
+            "admin": 404,
+            "staff": 404,
+            "leadership": 404,
+            "member": 200,
+            "other_member": 404,
+            "expert": 403,
+        },
+    ),
+    Case(
+        P + "project_edit",
+        method="post",
+        args=pk("returned_project"),
+        data=project_data,
+        id="post:project_edit(returned)",
+        expect={
+            "anonymous": 302,
+            "admin": 302,
+            "staff": 302,
+            "leadership": 403,
+            "member": 302,
+            "other_member": 404,
+            "expert": 403,
+        },
+    ),
     page(P + "project_delete", args=pk("project"), member=403, other_member=404, leadership=403),
     own_staff_write(P + "project_delete", "project", None),
+    Case(
+        P + "project_delete",
+        method="post",
+        args=pk("draft_project"),
+        id="post:project_delete(draft)",
+        expect={
+            "anonymous": 302,
+            "admin": 404,
+            "staff": 404,
+            "leadership": 404,
+            "member": 302,
+            "other_member": 404,
+            "expert": 403,
+        },
+    ),
+    Case(
+        P + "project_submit",
+        args=pk("draft_project"),
+        expect={
+            "anonymous": 302,
+            "admin": 404,
+            "staff": 404,
+            "leadership": 404,
+            "member": 200,
+            "other_member": 404,
+            "expert": 403,
+        },
+    ),
+    Case(
+        P + "project_submit",
+        method="post",
+        args=pk("draft_project"),
+        expect={
+            "anonymous": 302,
+            "admin": 404,
+            "staff": 404,
+            "leadership": 404,
+            "member": 302,
+            "other_member": 404,
+            "expert": 403,
+        },
+    ),
+    Case(
+        P + "project_submit",
+        method="post",
+        args=pk("returned_project"),
+        id="post:project_submit(returned)",
+        expect={
+            "anonymous": 302,
+            "admin": 403,
+            "staff": 403,
+            "leadership": 403,
+            "member": 302,
+            "other_member": 404,
+            "expert": 403,
+        },
+    ),
+    # Submitted already: nobody submits it again (staff route or return it instead).
+    Case(
+        P + "project_submit",
+        method="post",
+        args=pk("project"),
+        id="post:project_submit(proposed)",
+        expect={
+            "anonymous": 302,
+            "admin": 403,
+            "staff": 403,
+            "leadership": 403,
+            "member": 403,
+            "other_member": 404,
+            "expert": 403,
+        },
+    ),
     page(P + "project_assign_expert", args=pk("project"), member=403, other_member=404, leadership=403),
     own_staff_write(P + "project_assign_expert", "project", lambda w: {"expert": w.expert.pk}),
     own_staff_write(
@@ -235,6 +378,8 @@ CASES = [
     page(P + "review_record", args=pk("review"), member=403, other_member=404, leadership=403),
     own_staff_write(P + "review_record", "review", review_data),
     own_staff_write(P + "project_start_review", "project", step()),
+    page(P + "project_return", args=pk("project"), member=403, other_member=404, leadership=403),
+    own_staff_write(P + "project_return", "project", step("请补充预算明细")),
     page(P + "project_approve", args=pk("ready"), member=403, other_member=404, leadership=403),
     own_staff_write(P + "project_approve", "ready", step()),
     own_staff_write(P + "project_reject", "project", step("与现有项目重复")),
@@ -261,10 +406,50 @@ CASES = [
     page(
         P + "platform_detail", args=pk("other_platform"), member=404, other_member=200, id="get:platform_detail(other)"
     ),
-    page(P + "platform_add", member=403, leadership=403),
-    staff_write(P + "platform_add", data=platform_data),
+    # A member registers a platform its organisation co-builds (pending until staff confirm it).
+    page(P + "platform_add", leadership=403),
+    Case(
+        P + "platform_add",
+        method="post",
+        data=platform_data,
+        expect={
+            "anonymous": 302,
+            "admin": 302,
+            "staff": 302,
+            "leadership": 403,
+            "member": 302,
+            "other_member": 302,
+            "expert": 403,
+        },
+    ),
     page(P + "platform_edit", args=pk("platform"), member=403, other_member=404, leadership=403),
     own_staff_write(P + "platform_edit", "platform", platform_data),
+    page(
+        P + "platform_edit",
+        args=pk("pending_platform"),
+        other_member=404,
+        leadership=403,
+        id="get:platform_edit(pending)",
+    ),
+    Case(
+        P + "platform_edit",
+        method="post",
+        args=pk("pending_platform"),
+        data=platform_data,
+        id="post:platform_edit(pending)",
+        expect={
+            "anonymous": 302,
+            "admin": 302,
+            "staff": 302,
+            "leadership": 403,
+            "member": 302,
+            "other_member": 404,
+            "expert": 403,
+        },
+    ),
+    page(P + "platform_confirm", args=pk("pending_platform"), member=403, other_member=404, leadership=403),
+    own_staff_write(P + "platform_confirm", "pending_platform", lambda w: {"reason": ""}),
+    own_staff_write(P + "platform_decline", "pending_platform", lambda w: {"reason": "建成日期与认定文件不符"}),
     page(P + "platform_delete", args=pk("platform"), member=403, other_member=404, leadership=403),
     own_staff_write(P + "platform_delete", "platform", None),
     # --- API
@@ -356,7 +541,46 @@ CASES = [
         format="json",
         data=project_data,
         id="api-post:project-list",
-        expect={"anonymous": 403, "staff": 201, "leadership": 403, "member": 403, "other_member": 403},
+        # A member proposes (a draft) with its own organisation leading; the other member names w.org.
+        expect={"anonymous": 403, "staff": 201, "leadership": 403, "member": 201, "other_member": 400},
+    ),
+    Case(
+        "project-detail",
+        api=True,
+        method="patch",
+        format="json",
+        args=pk("draft_project"),
+        data=lambda w: {"budget": "99"},
+        id="api-patch:project-detail(draft)",
+        expect={"anonymous": 403, "staff": 404, "leadership": 403, "member": 200, "other_member": 404},
+    ),
+    Case(
+        "project-detail",
+        api=True,
+        method="delete",
+        args=pk("draft_project"),
+        id="api-delete:project-detail(draft)",
+        expect={"anonymous": 403, "staff": 404, "leadership": 403, "member": 204, "other_member": 404},
+    ),
+    Case(
+        "project-transition",
+        api=True,
+        method="post",
+        format="json",
+        args=pk("draft_project"),
+        data=lambda w: {"step": "submit"},
+        id="api-post:project-transition(submit)",
+        expect={"anonymous": 403, "admin": 404, "staff": 404, "leadership": 403, "member": 200, "other_member": 404},
+    ),
+    Case(
+        "project-transition",
+        api=True,
+        method="post",
+        format="json",
+        args=pk("project"),
+        data=lambda w: {"step": "return", "reason": "请补充预算明细"},
+        id="api-post:project-transition(return)",
+        expect={"anonymous": 403, "admin": 200, "staff": 200, "leadership": 403, "member": 403, "other_member": 404},
     ),
     Case(
         "project-detail",
@@ -390,7 +614,27 @@ CASES = [
         format="json",
         data=platform_data,
         id="api-post:platform-list",
-        expect={"anonymous": 403, "staff": 201, "leadership": 403, "member": 403},
+        expect={"anonymous": 403, "staff": 201, "leadership": 403, "member": 201, "other_member": 201},
+    ),
+    Case(
+        "platform-transition",
+        api=True,
+        method="post",
+        format="json",
+        args=pk("pending_platform"),
+        data=lambda w: {"step": "confirm"},
+        id="api-post:platform-transition(confirm)",
+        expect={"anonymous": 403, "admin": 200, "staff": 200, "leadership": 403, "member": 403, "other_member": 404},
+    ),
+    Case(
+        "platform-detail",
+        api=True,
+        method="patch",
+        format="json",
+        args=pk("pending_platform"),
+        data=lambda w: {"level": "national"},
+        id="api-patch:platform-detail(pending)",
+        expect={"anonymous": 403, "staff": 200, "leadership": 403, "member": 200, "other_member": 404},
     ),
     Case(
         "platform-detail",
