@@ -146,6 +146,8 @@ def stage_import(session, uploaded_file, *, by):
             row_count=result.row_count,
             status=ImportStatus.PREVIEW,
             preview_rows=preview,
+            columns=result.columns,
+            text_id_numbers=True,
         )
     except BaseException:
         _remove(stored_path)
