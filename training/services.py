@@ -115,7 +115,7 @@ def stage_import(session, uploaded_file, *, by):
                 fh.write(chunk)
         with open(upload_path, "rb") as fh:
             head = fh.read(8192)
-        file_format = imports.sniff_format(head, uploaded_file.name)
+        file_format = imports.detect_format(upload_path, head, uploaded_file.name)
         with open(stored_path, "w", encoding="utf-8", newline="") as out:
             lines = []
 
