@@ -54,7 +54,7 @@ def _bad_ods() -> XlsxRefused:
 
 def _too_many_rows(limits: Limits) -> XlsxRefused:
     return XlsxRefused(
-        _("Excel 文件的工作表行数过多（超过 %(max)d 行，含空行），已拒绝。请删除多余的空行或拆分后分批导入。")
+        _("表格的行数过多（超过 %(max)d 行，含空行），已拒绝。请删除多余的空行或拆分后分批导入。")
         % {"max": limits.rows},
         "sheet_too_many_rows",
     )
@@ -188,10 +188,10 @@ class _OdsExtent:
             if self.row_last_col:
                 self.rows_used = self.row
                 self.cols_used = max(self.cols_used, self.row_last_col)
-                if self.rows_used > self.limits.rows:
-                    raise _too_many_rows(self.limits)
                 if self.total + self.rows_used * self.cols_used > self.max_cells:
                     raise _too_many_cells()
+                if self.rows_used > self.limits.rows:
+                    raise _too_many_rows(self.limits)
         elif name == f"{_TABLE} table":
             self.total += self.rows_used * self.cols_used
 
@@ -238,9 +238,9 @@ def iter_rows(path, bad: XlsxRefused) -> Iterator[list]:
             if index is None:
                 raise XlsxRefused(_("文件是空的，没有学员数据。"), "empty")
             sheet = workbook.get_sheet_by_index(index)
-            first_row, first_col = sheet.start or (0, 0)
-            for _r in range(first_row):
-                yield ()
+            # iter_rows gives the rows above the first used one (empty) but starts each row at the
+            # first used column: the columns to its left are put back, so cells keep their places.
+            first_col = sheet.start[1] if sheet.start else 0
             if first_col:
                 pad = [None] * first_col
                 for row in sheet.iter_rows():
