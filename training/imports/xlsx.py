@@ -18,6 +18,10 @@ row's XML and the shared strings, and it refuses a hostile part while reading it
    handed out as soon as it is complete and then dropped (``_children``), and row and
    column numbers are bounded.
 
+``prescan`` runs steps 1–3 without parsing a cell (plus a well-formedness pass and the largest
+cell reference) and says whether python-calamine may read the sheet (training.imports.workbooks):
+it is several times faster, but builds the whole rectangle of cells in memory.
+
 Values are what openpyxl gave with ``values_only=True, data_only=False``: str, int, float,
 bool or None, with a formula cell as ``"=" + its formula``. Cells are placed by their
 reference, so gaps are None, and a gap in row numbers yields empty rows. Number formats are
