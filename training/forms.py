@@ -199,7 +199,8 @@ class TraineeUploadForm(forms.Form):
     file = forms.FileField(
         label=_("学员名单文件"),
         help_text=_(
-            "Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码），表头：姓名、身份证号、性别、手机号、工作单位、岗位/职务。"
+            "Excel（.xlsx、.xls）、WPS、OpenDocument（.ods）或 CSV（UTF-8 或 GBK 编码），"
+            "表头：姓名、身份证号、性别、手机号、工作单位、岗位/职务；其他列不导入。"
         ),
     )
 

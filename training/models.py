@@ -537,6 +537,11 @@ class TraineeImport(models.Model):
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     message = models.TextField(_("说明"), blank=True)
     preview_rows = models.JSONField(_("预览行"), default=list, blank=True, editable=False)
+    # What each header of the file became ([{"header": …, "field": … or ""}]), shown on the preview.
+    columns = models.JSONField(_("列对应"), default=list, blank=True, editable=False)
+    # True for imports that took 身份证号 only from text cells. Imports before that rule (False) may
+    # have stored a number an office suite had rounded to 15 digits: see `trainee_numeric_id_suspects`.
+    text_id_numbers = models.BooleanField(_("身份证号仅取自文本单元格"), default=False, editable=False)
 
     objects = TraineeImportQuerySet.as_manager()
 

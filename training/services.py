@@ -123,7 +123,7 @@ def stage_import(session, uploaded_file, *, by):
                 fh.write(chunk)
         with open(upload_path, "rb") as fh:
             head = fh.read(8192)
-        file_format = imports.sniff_format(head, uploaded_file.name)
+        file_format = imports.detect_format(upload_path, head, uploaded_file.name)
         with open(stored_path, "w", encoding="utf-8", newline="") as out:
             lines = []
 
@@ -154,6 +154,8 @@ def stage_import(session, uploaded_file, *, by):
             row_count=result.row_count,
             status=ImportStatus.PREVIEW,
             preview_rows=preview,
+            columns=result.columns,
+            text_id_numbers=True,
         )
     except BaseException:
         _remove(stored_path)

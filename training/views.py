@@ -397,6 +397,10 @@ class TraineeImportDetailView(PortalDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["pending"] = self.object.status == ImportStatus.PREVIEW
+        labels = imports.LABELS
+        ctx["columns"] = [
+            {**c, "label": _(labels[c["field"]]) if c.get("field") in labels else ""} for c in self.object.columns
+        ]
         return ctx
 
 

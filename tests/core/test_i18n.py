@@ -140,6 +140,8 @@ def _english_pages():
 
 def _visible_text(html):
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    # Text a user put in a file (an import's header cells), marked translate="no": data, not interface.
+    html = re.sub(r'<(\w+)\b[^>]*\btranslate="no"[^>]*>.*?</\1>', " ", html, flags=re.S)
     return re.sub(r"<[^>]+>", " ", html)
 
 

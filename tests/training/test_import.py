@@ -22,6 +22,9 @@ from training.models import ImportStatus, Trainee, TraineeImport, TrainingSessio
 from .factories import TraineeFactory, TrainingSessionFactory, valid_id_number
 
 HEADER = ["姓名", "身份证号", "性别", "手机号", "工作单位", "岗位/职务"]
+NOT_A_SPREADSHEET = (
+    "文件不是可导入的表格。请上传 Excel（.xlsx 或 .xls）、WPS 或 OpenDocument（.ods）表格，或 CSV 文件。"
+)
 
 
 def rows(n, birth="19850505", start=0):
@@ -319,10 +322,10 @@ def test_a_file_with_only_the_header_is_refused(session, staff_user):
     assert refused(session, staff_user, "a.csv", csv_bytes([])) == ["文件中没有学员数据（只有表头）。"]
 
 
-def test_wrong_or_missing_columns_are_refused(session, staff_user):
+def test_a_missing_required_column_is_refused_by_name(session, staff_user):
     messages = refused(session, staff_user, "a.csv", csv_bytes([["张三", "男"]], header=["姓名", "性别", "籍贯"]))
     assert messages == [
-        "缺少必需的列：身份证号；无法识别的列：籍贯。表头应为：姓名、身份证号、性别、手机号、工作单位、岗位/职务（请使用下载的模板）。"
+        "缺少必需的列：身份证号。表头应为：姓名、身份证号、性别、手机号、工作单位、岗位/职务（请使用下载的模板）。"
     ]
     messages = refused(session, staff_user, "a.csv", csv_bytes([["张三", "男"]], header=["名字", "证件"]))
     assert messages[0].startswith("缺少必需的列：姓名、身份证号")
@@ -349,21 +352,21 @@ def test_a_file_above_the_size_limit_is_refused(session, staff_user, settings):
     ],
 )
 def test_a_file_that_is_not_a_spreadsheet_is_refused_whatever_its_name(session, staff_user, content):
-    assert refused(session, staff_user, "学员名单.xlsx", content) == [
-        "文件不是 Excel（.xlsx）或 CSV 表格，请使用下载的模板。"
-    ]
+    assert refused(session, staff_user, "学员名单.xlsx", content) == [NOT_A_SPREADSHEET]
 
 
-def test_a_legacy_xls_file_is_refused_with_advice(session, staff_user):
+def test_a_broken_xls_file_is_refused_as_unreadable(session, staff_user):
     content = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512
-    assert refused(session, staff_user, "a.xls", content)[0].startswith("不支持旧版 Excel（.xls）")
+    assert refused(session, staff_user, "a.xls", content) == [
+        "无法读取旧版 Excel（.xls）文件，请确认文件未损坏，或另存为 .xlsx 后上传。"
+    ]
 
 
 def test_a_zip_that_is_not_a_workbook_is_refused(session, staff_user):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("word/document.xml", "<w/>")
-    assert refused(session, staff_user, "a.xlsx", buf.getvalue()) == ["文件不是 Excel（.xlsx）表格，请使用下载的模板。"]
+    assert refused(session, staff_user, "a.xlsx", buf.getvalue()) == [NOT_A_SPREADSHEET]
 
 
 BOMB = "Excel 文件的压缩内容异常（解压后体积或文件数过大），已拒绝。请重新保存后上传。"
@@ -400,7 +403,7 @@ def test_an_xlsx_whose_total_size_is_above_the_limit_is_refused(session, staff_u
 def test_a_broken_xlsx_is_refused(session, staff_user):
     content = xlsx_bytes(rows(2))
     assert refused(session, staff_user, "a.xlsx", content[: len(content) // 2])[0] in (
-        "文件不是有效的 Excel（.xlsx）文件。",
+        "文件不是有效的 Excel（.xlsx）或 .ods 文件。",
         "无法读取 Excel 文件，请确认文件未损坏并另存为 .xlsx。",
     )
 
@@ -579,9 +582,7 @@ def test_the_api_previews_refuses_and_confirms_like_the_pages(session, api_for):
         {"row": 3, "column": "身份证号", "message": "身份证号应为18位（前17位为数字，最后一位为数字或X）。"}
     ]
     response = api.post(url, {"file": upload("a.pdf", b"%PDF-1.4" + bytes(range(256)))}, format="multipart")
-    assert response.status_code == 400 and response.json() == {
-        "file": ["文件不是 Excel（.xlsx）或 CSV 表格，请使用下载的模板。"]
-    }
+    assert response.status_code == 400 and response.json() == {"file": [NOT_A_SPREADSHEET]}
 
     response = api.post(url, {"file": upload("a.csv", csv_bytes(rows(3)))}, format="multipart")
     assert response.status_code == 201 and response.json()["row_count"] == 3
@@ -591,3 +592,29 @@ def test_the_api_previews_refuses_and_confirms_like_the_pages(session, api_for):
     assert session.trainee_count == 3
     again = api.post(reverse("traineeimport-confirm", args=[response.json()["id"]]))
     assert again.status_code == 400 and "不能再确认" in again.json()["detail"]
+
+
+def test_unknown_columns_are_ignored_and_the_preview_says_what_each_header_became(session, staff_user, client_for):
+    header = ["序号", "学员姓名", "出生日期", "公民身份号码", "学历", "所在班级", "手机号码", "性别"]
+    data = [[i + 1, r[0], "1985-05-05", r[1], "大专", "化工1班", r[3], r[2]] for i, r in enumerate(rows(3))]
+    imp = services.stage_import(session, upload("名单.csv", csv_bytes(data, header=header)), by=staff_user)
+    assert imp.row_count == 3
+    assert imp.columns == [
+        {"header": "序号", "field": ""},
+        {"header": "学员姓名", "field": "name"},
+        {"header": "出生日期", "field": ""},
+        {"header": "公民身份号码", "field": "id_number"},
+        {"header": "学历", "field": ""},
+        {"header": "所在班级", "field": ""},
+        {"header": "手机号码", "field": "phone"},
+        {"header": "性别", "field": "gender"},
+    ]
+    page = client_for("member").get(imp.get_absolute_url()).content.decode()
+    mapping = page[page.index('id="import-columns"') :]
+    assert '<td translate="no">出生日期</td><td><span class="text-muted">已忽略</span></td>' in mapping
+    assert (
+        '<td translate="no">公民身份号码</td><td>身份证号</td>' in mapping
+        and '<td translate="no">手机号码</td><td>手机号</td>' in mapping
+    )
+    services.confirm_import(imp.pk, by=staff_user)
+    assert sorted(Trainee.objects.values_list("name", flat=True)) == ["学员0", "学员1", "学员2"]

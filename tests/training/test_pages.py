@@ -199,7 +199,10 @@ def test_a_non_spreadsheet_upload_shows_the_message_on_the_page(client_for, org)
         {"file": SimpleUploadedFile("a.xlsx", b"%PDF-1.4" + bytes(range(256)))},
     )
     assert response.status_code == 200
-    assert "文件不是 Excel（.xlsx）或 CSV 表格" in response.content.decode()
+    assert (
+        "文件不是可导入的表格。请上传 Excel（.xlsx 或 .xls）、WPS 或 OpenDocument（.ods）表格，或 CSV 文件。"
+        in response.content.decode()
+    )
 
 
 def test_a_year_out_of_range_is_a_filter_error_not_a_server_error(client_for, api_for, org):

@@ -1,7 +1,7 @@
 """The trainee list import: reading a file with its guards, checking its rows, the person key.
 
-``reading`` (CSV and .xlsx with the zip, size and line guards; ``xlsx`` is the bounded
-.xlsx reader), ``validation`` (rows to clean rows and errors by row and column), ``keys``
+``reading`` (CSV, .xlsx, .xls and .ods with the zip, size and line guards; ``xlsx`` is the
+bounded .xlsx reader and pre-scan, ``workbooks`` the python-calamine reader and the .xls/.ods guards), ``validation`` (rows to clean rows and errors by row and column), ``keys``
 (the keyed hash of a 身份证号 and the person key) and ``template`` (the downloadable
 template). No database writes here: ``training.services`` stages and stores the rows.
 """
@@ -10,6 +10,8 @@ from .keys import PERSON_KEY_HEX, hash_id_number, keyed_hash, normalise_id_numbe
 from .reading import (
     ImportFileError,
     check_zip,
+    detect_format,
+    max_cells,
     max_line_bytes,
     max_rows,
     max_sheet_rows,
@@ -27,6 +29,8 @@ from .validation import (
     ImportResult,
     RowError,
     cell_text,
+    describe_header,
+    is_number_cell,
     map_header,
     read_and_validate,
     validate,
@@ -43,10 +47,14 @@ __all__ = [
     "ImportResult",
     "RowError",
     "cell_text",
+    "describe_header",
+    "is_number_cell",
     "check_zip",
+    "detect_format",
     "hash_id_number",
     "keyed_hash",
     "map_header",
+    "max_cells",
     "max_line_bytes",
     "max_rows",
     "max_sheet_rows",

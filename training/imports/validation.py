@@ -10,6 +10,7 @@ import contextlib
 import gc
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -54,6 +55,16 @@ HEADER_SEARCH_ROWS = 10  # a title row ("……培训签到表") may stand above
 
 GENDERS = {"男": "male", "女": "female", "": ""}
 PHONE_RE = re.compile(r"^1\d{10}$")
+# A number as an office suite writes it in scientific notation into a CSV ("6.20104199804194E+17"):
+# the cell was a number in the sheet, and its digits beyond the 15th are gone.
+SCIENTIFIC_RE = re.compile(r"^[+-]?\d+(?:\.\d*)?[eE][+-]?\d+$")
+# Beyond this a number cell has lost digits: spreadsheets keep 15 significant digits.
+EXACT_NUMBER_LIMIT = 10**15
+
+
+def is_number_cell(value) -> bool:
+    """The cell was a number in the file (not text): int, float or Decimal, never bool."""
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
 @dataclass(slots=True)
@@ -96,6 +107,9 @@ class ImportResult:
     rows: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     row_count: int = 0
+    # What each column of the header row became: [{"header": "身份证号", "field": "id_number"}, ...],
+    # "field" empty for a column the import ignores.
+    columns: list = field(default_factory=list)
 
     @property
     def ok(self):
@@ -120,32 +134,43 @@ def cell_text(value):
 
 
 def map_header(values):
-    """{column key: index}, or ImportFileError naming the missing or unknown columns."""
-    mapping, unknown = {}, []
+    """{column key: index}, or ImportFileError naming the missing required columns (or a column twice).
+
+    Columns the import does not know (出生日期, 学历, 所在班级 …) are ignored, not refused:
+    ``describe_header`` says which header became which field.
+    """
+    mapping = {}
     for index, value in enumerate(values):
-        header = re.sub(r"\s", "", cell_text(value)).replace("*", "")
-        if not header or header in IGNORED_HEADERS:
-            continue
+        header = _header_text(value)
         key = HEADER_ALIASES.get(header)
         if key is None:
-            unknown.append(header)
-        elif key in mapping:
+            continue
+        if key in mapping:
             raise ImportFileError(_("列“%(col)s”出现了两次。") % {"col": header}, code="columns")
-        else:
-            mapping[key] = index
+        mapping[key] = index
     missing = [header for key, header, required in COLUMNS if required and key not in mapping]
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append(_("缺少必需的列：%(cols)s") % {"cols": "、".join(missing)})
-        if unknown:
-            parts.append(_("无法识别的列：%(cols)s") % {"cols": "、".join(unknown[:10])})
+    if missing:
         raise ImportFileError(
-            "；".join(parts)
+            _("缺少必需的列：%(cols)s") % {"cols": "、".join(missing)}
             + _("。表头应为：%(cols)s（请使用下载的模板）。") % {"cols": "、".join(h for _k, h, _r in COLUMNS)},
             code="columns",
         )
     return mapping
+
+
+def _header_text(value) -> str:
+    return re.sub(r"\s", "", cell_text(value)).replace("*", "")
+
+
+def describe_header(values, mapping) -> list:
+    """Every non-blank header cell and the field it became ("" when ignored), in the file's order."""
+    fields = {index: key for key, index in mapping.items()}
+    described = []
+    for index, value in enumerate(values):
+        header = cell_text(value)
+        if header:
+            described.append({"header": header[:50], "field": fields.get(index, "")})
+    return described
 
 
 def _is_blank(values):
@@ -161,6 +186,7 @@ def validate(rows, file_format, *, existing_keys=frozenset(), keep_rows=True, si
     """
     rows = iter(rows)
     mapping = None
+    header_row = ()
     first_nonblank = None
     line = 0
     for values in rows:
@@ -172,6 +198,7 @@ def validate(rows, file_format, *, existing_keys=frozenset(), keep_rows=True, si
         texts = {re.sub(r"\s", "", cell_text(v)) for v in values}
         if texts & {"姓名", "学员姓名"}:
             mapping = map_header(values)
+            header_row = values
             break
         if line >= HEADER_SEARCH_ROWS:
             break
@@ -181,7 +208,7 @@ def validate(rows, file_format, *, existing_keys=frozenset(), keep_rows=True, si
         map_header(first_nonblank)  # raises, naming the missing and unknown columns
         raise ImportFileError(_("找不到表头行，请使用下载的模板。"), code="columns")
 
-    result = ImportResult(file_format=file_format)
+    result = ImportResult(file_format=file_format, columns=describe_header(header_row, mapping))
     errors = result.errors
     clean = result.rows
     limit_rows = max_rows()
@@ -207,7 +234,12 @@ def validate(rows, file_format, *, existing_keys=frozenset(), keep_rows=True, si
     msg_id_number_as_number = _(
         "身份证号被 Excel 存成了数字（超过15位的数字会丢失精度），请把该列设为“文本”格式后重新填写。"
     )
+    msg_phone_as_number = _("手机号被 Excel 存成了数字（开头的0等会丢失），请把该列设为“文本”格式后重新填写。")
+    msg_text_as_number = _("该单元格被存成了数字（超过15位的数字会丢失精度），请把该列设为“文本”格式后重新填写。")
     id_index = mapping["id_number"]
+    phone_index = mapping.get("phone")
+    other_indexes = [(k, i) for k, i in enumerate(indexes) if i is not None and k not in (1, 3)]
+    scientific = SCIENTIFIC_RE.match
     genders = GENDERS
     phone_ok = PHONE_RE.match
     count = 0
@@ -230,6 +262,24 @@ def validate(rows, file_format, *, existing_keys=frozenset(), keep_rows=True, si
                 if text[:1] == "=":
                     row_errors.append(RowError(line, labels[k], msg_formula % {"f": text[:30]}))
                     cells[k] = ""
+        # A cell that was a number in the file never becomes an ID number (its digits past the 15th
+        # are invented) nor a phone number unless it is a whole 11-digit mobile number, which a number
+        # keeps exactly; a CSV from a numeric column shows it as scientific notation.
+        raw_id = values[id_index]
+        id_was_number = is_number_cell(raw_id) if not text_cells else bool(scientific(cells[1]))
+        phone_was_number = False
+        if phone_index is not None and cells[3]:
+            raw_phone = values[phone_index]
+            if text_cells:
+                phone_was_number = bool(scientific(cells[3]))
+            elif is_number_cell(raw_phone):
+                phone_was_number = not (float(raw_phone).is_integer() and phone_ok(cells[3]))
+        if not text_cells:
+            for k, i in other_indexes:
+                raw = values[i]
+                if is_number_cell(raw) and abs(raw) >= EXACT_NUMBER_LIMIT:
+                    row_errors.append(RowError(line, labels[k], msg_text_as_number))
+                    cells[k] = ""
         name, id_number, gender_text, phone, employer, job_title = cells
         if not name:
             if not row_errors or all(e.column != L_NAME for e in row_errors):
@@ -237,12 +287,13 @@ def validate(rows, file_format, *, existing_keys=frozenset(), keep_rows=True, si
         elif len(name) > 50:
             row_errors.append(RowError(line, L_NAME, msg_name_long))
         id_hash = masked = ""
-        if id_number:
+        if id_was_number:
+            row_errors.append(RowError(line, L_ID, msg_id_number_as_number))
+        elif id_number:
             id_number = id_number.replace(" ", "").upper()
             problem = id_number_problem(id_number)
             if problem:
-                message = msg_id_number_as_number if type(values[id_index]) in (int, float) else msg_id[problem]
-                row_errors.append(RowError(line, L_ID, message))
+                row_errors.append(RowError(line, L_ID, msg_id[problem]))
             else:
                 id_hash = keyed_hash(id_number)
                 masked = mask_id_number(id_number)
@@ -250,7 +301,9 @@ def validate(rows, file_format, *, existing_keys=frozenset(), keep_rows=True, si
         if gender is None:
             row_errors.append(RowError(line, L_GENDER, msg_gender))
             gender = ""
-        if phone:
+        if phone_was_number:
+            row_errors.append(RowError(line, L_PHONE, msg_phone_as_number))
+        elif phone:
             if not phone_ok(phone):
                 phone = phone.replace(" ", "").replace("-", "")
                 if not phone_ok(phone):

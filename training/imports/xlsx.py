@@ -18,6 +18,10 @@ row's XML and the shared strings, and it refuses a hostile part while reading it
    handed out as soon as it is complete and then dropped (``_children``), and row and
    column numbers are bounded.
 
+``prescan`` runs steps 1–3 without parsing a cell (plus a well-formedness pass and the largest
+cell reference) and says whether python-calamine may read the sheet (training.imports.workbooks):
+it is several times faster, but builds the whole rectangle of cells in memory.
+
 Values are what openpyxl gave with ``values_only=True, data_only=False``: str, int, float,
 bool or None, with a formula cell as ``"=" + its formula``. Cells are placed by their
 reference, so gaps are None, and a gap in row numbers yields empty rows. Number formats are
@@ -32,6 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder, XMLParser
+from xml.parsers import expat
 
 from django.utils.translation import gettext as _
 
@@ -148,6 +153,14 @@ class _Scanner:
         self.last_item = 0  # offset of the last item (the start of the part before the first)
         self.tail = b""
         self.done = False
+        # With cells=True (prescan): what decides whether calamine may read the sheet.
+        self.cells = False
+        self.formulas = 0
+        self.cell_tags = 0  # every <c …> tag
+        self.referenced = 0  # <c r="…"> tags, whose position calamine takes from the reference
+        self.columns: set[bytes] = set()  # two- and three-letter columns
+        self.single_column = 0  # the last single-letter column (1 … 26)
+        self.max_row = 0  # of six- and seven-digit references
 
     def _patterns(self, window: bytes) -> None:
         match = _ROOT_RE.search(window)
@@ -156,6 +169,15 @@ class _Scanner:
         prefix = match.group(1) + b":" if match.group(1) else b""
         self.item = b"<" + prefix + self.item_name
         self.end = b"</" + prefix + self.end_name if self.end_name else None
+        self.cell_patterns = (
+            b"<" + prefix + b"c",
+            b"<" + prefix + b"col",
+            b"<" + prefix + b'c r="',
+            b"<" + prefix + b"f",
+        )
+        self.first_letter = re.compile(b"<" + re.escape(prefix) + rb'c r="([A-Z])')
+        self.wide_ref = re.compile(b"<" + re.escape(prefix) + rb'c r="([A-Z]{2,3})\d')
+        self.long_row_ref = re.compile(b"<" + re.escape(prefix) + rb'c r="[A-Z]{1,3}(\d{6,7})"')
 
     def feed(self, chunk: bytes) -> None:
         if self.done:
@@ -197,16 +219,55 @@ class _Scanner:
         if self.count_strings:
             start = max(0, fresh - 5)
             self.text_cells += window.count(b' t="s"', start) + window.count(b" t='s'", start)
+        if self.cells:
+            self._feed_cells(window, fresh)
         self.tail = window[-self.TAIL :]
 
+    def _feed_cells(self, window: bytes, fresh: int) -> None:
+        """Cell tags, references and formulas of the window (prescan); all in C, no Python per cell."""
+        c, col, ref, f = self.cell_patterns
+
+        def since(pattern):  # matches that end in the new bytes
+            return max(0, fresh - len(pattern) + 1)
+
+        # <c …> tags (every <c… in sheetData but the <col> ones before it) against <c r="…"> ones.
+        self.cell_tags += window.count(c, since(c)) - window.count(col, since(col))
+        self.referenced += window.count(ref, since(ref))
+        self.formulas += window.count(f, since(f))
+        # The extent, as an upper bound: the last single-letter column found, or the exact one
+        # of rarer two- and three-letter references; the exact row of six- and seven-digit
+        # references, else at most 99,999. A reference straddling two chunks is looked for again
+        # in the tail (finding one twice does no harm to a maximum).
+        again = max(0, fresh - self.TAIL)
+        letters = set(self.first_letter.findall(window, again))  # one-byte bytes: no new object per cell
+        if letters:
+            self.single_column = max(self.single_column, max(letters)[0] - 64)
+        self.columns.update(self.wide_ref.findall(window, again))
+        rows = self.long_row_ref.findall(window, again)
+        if rows:
+            self.max_row = max(self.max_row, *map(int, rows))
+
     def scan(self, zf: zipfile.ZipFile, name: str) -> "_Scanner":
+        # With cells=True the part is also checked to be well-formed XML (expat with no handler: C
+        # speed), as the portal's own reader would: calamine reads a broken sheet without a word.
+        checker = expat.ParserCreate() if self.cells else None
         with zf.open(name) as raw:
             source = _NoDTD(raw)
-            while not self.done:
-                chunk = source.read(CHUNK)
-                if not chunk:
-                    break
-                self.feed(chunk)
+            try:
+                while True:
+                    chunk = source.read(CHUNK)
+                    if not chunk:
+                        if checker is not None:
+                            checker.Parse(b"", True)
+                        break
+                    if not self.done:
+                        self.feed(chunk)
+                    if checker is not None:
+                        checker.Parse(chunk, False)
+                    elif self.done:
+                        break
+            except expat.ExpatError as exc:
+                raise _bad() from exc
         if self.item is None:
             raise _bad()  # an empty part
         return self
@@ -304,12 +365,10 @@ def _rich_text(node, t_tag: str, r_tag: str) -> str:
     return "".join(parts)
 
 
-def read_shared_strings(zf: zipfile.ZipFile, name: str, limits: Limits, max_entries: int) -> SharedStrings:
+def _strings_scanner(limits: Limits, max_entries: int) -> "_StringsScanner":
     too_many = XlsxRefused(_("Excel 文件中的文本内容过多或异常（共享字符串表），已拒绝。请重新保存后上传。"), "strings")
     long_cell = XlsxRefused(_("Excel 文件中某个单元格内容过长，已拒绝。请检查表格内容后重新上传。"), "cell_too_long")
-    if zf.getinfo(name).file_size > limits.strings_bytes:
-        raise too_many
-    _Scanner(
+    return _StringsScanner(
         max_bytes=limits.strings_bytes,
         max_items=max_entries,
         max_run=limits.cell_bytes,
@@ -319,7 +378,18 @@ def read_shared_strings(zf: zipfile.ZipFile, name: str, limits: Limits, max_entr
         run_long=long_cell,
         gap_long=long_cell,
         item=b"si",
-    ).scan(zf, name)
+    )
+
+
+class _StringsScanner(_Scanner):
+    def scan(self, zf: zipfile.ZipFile, name: str) -> "_Scanner":
+        if zf.getinfo(name).file_size > self.max_bytes:
+            raise self.too_big
+        return super().scan(zf, name)
+
+
+def read_shared_strings(zf: zipfile.ZipFile, name: str, limits: Limits, max_entries: int) -> SharedStrings:
+    too_many = _strings_scanner(limits, max_entries).scan(zf, name).too_many
     table = SharedStrings()
     si = t = r = ""
     for node in _children(zf, name):
@@ -400,6 +470,74 @@ def _column(ref: str) -> int:
     return number
 
 
+@dataclass(frozen=True, slots=True)
+class Prescan:
+    """What the pre-scan of the first worksheet found: whether calamine may read it, and its extent."""
+
+    calamine: bool
+    rows: int
+    columns: int
+
+
+def prescan(path, limits: Limits, max_cells: int) -> Prescan:
+    """The guards of ``iter_rows`` without reading any cell: the sheet and shared strings scanned.
+
+    Refuses what ``iter_rows`` refuses before parsing (size, rows, runs, DTD, string flood). Says
+    calamine may read the workbook only when every cell carries its reference (calamine would
+    place one without it where the bounds here do not look), no cell holds a formula (calamine
+    gives its cached value; the import refuses formulas by their text), the rectangle from A1 to
+    the last reference holds at most ``max_cells`` cells, and no other part calamine opens
+    (workbook, styles) is larger than a small part.
+    """
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _bad() from exc
+    with zf:
+        try:
+            return _prescan(zf, limits, max_cells)
+        except (zipfile.BadZipFile, EOFError, OSError, KeyError, ValueError, IndexError, OverflowError) as exc:
+            raise _bad() from exc
+
+
+def _prescan(zf: zipfile.ZipFile, limits: Limits, max_cells: int) -> Prescan:
+    names = set(zf.namelist())
+    sheet, strings_name = _first_sheet(zf, names)
+    if sheet is None:
+        raise XlsxRefused(_("文件是空的，没有学员数据。"), "empty")
+    scan = _sheet_scanner(limits)
+    scan.cells = True
+    if zf.getinfo(sheet).file_size > limits.sheet_bytes:
+        raise scan.too_big
+    scan.scan(zf, sheet)
+    if strings_name is not None:
+        _strings_scanner(limits, scan.text_cells + STRINGS_SLACK).scan(zf, strings_name)
+    columns = max((_letters_number(c) for c in scan.columns), default=scan.single_column)
+    if scan.max_row > limits.rows or scan.max_row > MAX_ROW_NUMBER:
+        raise scan.too_many
+    rows = scan.max_row or min(99_999, limits.rows)
+    small = all(
+        info.file_size <= SMALL_PART_BYTES
+        for info in zf.infolist()
+        if info.filename not in (sheet, strings_name) and not info.filename.startswith("xl/worksheets/")
+    )
+    fast = (
+        small
+        and scan.formulas == 0
+        and scan.cell_tags == scan.referenced
+        and columns <= MAX_COLUMN
+        and rows * columns <= max_cells
+    )
+    return Prescan(calamine=fast, rows=rows, columns=columns)
+
+
+def _letters_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
 def iter_rows(path, limits: Limits) -> Iterator[tuple]:
     """The rows of the workbook's first worksheet, as tuples of values (see the module docstring)."""
     try:
@@ -420,33 +558,11 @@ def _rows(zf: zipfile.ZipFile, limits: Limits) -> Iterator[tuple]:
     if sheet is None:
         raise XlsxRefused(_("文件是空的，没有学员数据。"), "empty")
 
-    too_big = XlsxRefused(
-        _("Excel 文件的工作表过大（解压后超过 %(max)d MB），已拒绝。请删除多余内容或拆分后分批导入。")
-        % {"max": limits.sheet_bytes // (1024 * 1024)},
-        "sheet_too_big",
-    )
-    too_many = XlsxRefused(
-        _("Excel 文件的工作表行数过多（超过 %(max)d 行，含空行），已拒绝。请删除多余的空行或拆分后分批导入。")
-        % {"max": limits.rows},
-        "sheet_too_many_rows",
-    )
-    long_cell = XlsxRefused(_("Excel 文件中某个单元格内容过长，已拒绝。请检查表格内容后重新上传。"), "cell_too_long")
-    long_row = XlsxRefused(_("Excel 文件中某一行的内容过多，已拒绝。请检查表格内容后重新上传。"), "row_too_long")
+    scan = _sheet_scanner(limits)
+    too_many = scan.too_many
     if zf.getinfo(sheet).file_size > limits.sheet_bytes:
-        raise too_big
-    scan = _Scanner(
-        max_bytes=limits.sheet_bytes,
-        max_items=limits.rows,
-        max_run=limits.cell_bytes,
-        max_gap=limits.row_bytes,
-        too_big=too_big,
-        too_many=too_many,
-        run_long=long_cell,
-        gap_long=long_row,
-        item=b"row",
-        end=b"sheetData",
-        strings=True,
-    ).scan(zf, sheet)
+        raise scan.too_big
+    scan.scan(zf, sheet)
     shared = SharedStrings()
     if strings_name is not None and scan.text_cells:
         shared = read_shared_strings(zf, strings_name, limits, scan.text_cells + STRINGS_SLACK)
@@ -475,6 +591,30 @@ def _rows(zf: zipfile.ZipFile, limits: Limits) -> Iterator[tuple]:
             yield ()  # a missing row is an empty row, so later rows keep their spreadsheet numbers
         expected += 1
         yield _row_values(row, tags, shared)
+
+
+def _sheet_scanner(limits: Limits) -> _Scanner:
+    return _Scanner(
+        max_bytes=limits.sheet_bytes,
+        max_items=limits.rows,
+        max_run=limits.cell_bytes,
+        max_gap=limits.row_bytes,
+        too_big=XlsxRefused(
+            _("Excel 文件的工作表过大（解压后超过 %(max)d MB），已拒绝。请删除多余内容或拆分后分批导入。")
+            % {"max": limits.sheet_bytes // (1024 * 1024)},
+            "sheet_too_big",
+        ),
+        too_many=XlsxRefused(
+            _("Excel 文件的工作表行数过多（超过 %(max)d 行，含空行），已拒绝。请删除多余的空行或拆分后分批导入。")
+            % {"max": limits.rows},
+            "sheet_too_many_rows",
+        ),
+        run_long=XlsxRefused(_("Excel 文件中某个单元格内容过长，已拒绝。请检查表格内容后重新上传。"), "cell_too_long"),
+        gap_long=XlsxRefused(_("Excel 文件中某一行的内容过多，已拒绝。请检查表格内容后重新上传。"), "row_too_long"),
+        item=b"row",
+        end=b"sheetData",
+        strings=True,
+    )
 
 
 def _integral(text: str) -> int:
