@@ -18,6 +18,12 @@ MENU = [
             {"label": _("评审标准与规则"), "url": "projects:review_settings", "roles": READERS},
         ],
     },
+    {
+        "label": _("专家评审"),
+        "items": [
+            {"label": _("我的评审"), "url": "projects:my_review_list", "roles": ("expert",)},
+        ],
+    },
 ]
 
 for menu in MENU:

@@ -20,6 +20,16 @@ from .agreements import (
     send_expiry_notices,
 )
 from .common import Step
+from .experts import (
+    ReviewSpread,
+    conflicts_to_replace,
+    declare_conflict,
+    invitation_url,
+    invite_expert,
+    others_visible_to_expert,
+    review_is_open,
+    review_spread,
+)
 from .projects import (
     PROJECT_STEPS,
     REVIEWABLE,
@@ -29,6 +39,7 @@ from .projects import (
     check_partners_against_reviewers,
     conflict_message,
     has_conflict,
+    may_record_review,
     project_steps_for,
     record_project_proposed,
     record_review,
@@ -36,6 +47,15 @@ from .projects import (
 )
 
 __all__ = [
+    "ReviewSpread",
+    "conflicts_to_replace",
+    "declare_conflict",
+    "invitation_url",
+    "invite_expert",
+    "may_record_review",
+    "others_visible_to_expert",
+    "review_is_open",
+    "review_spread",
     "AGREEMENT_STEPS",
     "NOTICE_DAYS",
     "PROJECT_STEPS",
