@@ -339,3 +339,23 @@ def test_the_expert_menu_shows_only_my_reviews(users, me):
     body = login(users["expert"]).get(reverse("home")).content.decode()
     assert reverse("projects:my_review_list") in body
     assert f'href="{reverse("projects:project_list")}"' not in body
+
+
+def test_the_demo_has_an_expert_with_one_review_due_and_one_scored(db):
+    from members import demo as members_demo
+    from projects import demo
+
+    today = timezone.localdate()
+    members_demo.seed(today=today)
+    demo.seed(today=today)
+    user = members_demo.User.objects.get(username="expert")
+    assert user.role == Role.EXPERT and user.check_password(members_demo.DEMO_PASSWORD)
+    reviews = ExpertReview.objects.of_expert_user(user)
+    assert reviews.count() == 2
+    scored = reviews.get(score__isnull=False)
+    assert scored.recorded_by == user and scored.scores.exists()
+    pending = reviews.get(score__isnull=True)
+    assert pending.due_on > today and pending.project.status == ProjectStatus.UNDER_REVIEW
+    assert [i.title for i in workqueue.items_for(user)] == [pending.project.title]
+    assert demo.seed(today=today)["expert_users_created"] == 0
+    assert reviews.count() == 2
