@@ -179,9 +179,7 @@ def test_the_service_refuses_a_missing_criterion_and_another_experts_review(user
     other_user = UserFactory(username="expert2", role=Role.EXPERT)
     ExpertFactory(user=other_user)
     with pytest.raises(PermissionDenied):
-        services.record_review(
-            my_review.pk, by=other_user, scores={c.pk: 80 for c in criteria}, risk="low", opinion=""
-        )
+        services.record_review(my_review.pk, by=other_user, scores={c.pk: 80 for c in criteria}, risk="low", opinion="")
     assert not CriterionScore.objects.exists()
 
 
@@ -233,9 +231,7 @@ def test_a_conflict_needs_a_reason_and_tells_staff(users, my_review, django_capt
 
 
 def test_experts_see_others_scores_only_after_the_review_closes(users, criteria, me, my_review, reviewing):
-    ExpertReviewFactory(
-        project=reviewing, expert=ExpertFactory(name="赵卫东"), score=Decimal("66.50"), risk="medium"
-    )
+    ExpertReviewFactory(project=reviewing, expert=ExpertFactory(name="赵卫东"), score=Decimal("66.50"), risk="medium")
     client = login(users["expert"])
     url = reverse("projects:my_review", args=[my_review.pk])
     body = client.get(url).content.decode()
@@ -250,9 +246,7 @@ def test_experts_see_others_scores_only_after_the_review_closes(users, criteria,
 
 
 def test_members_see_neither_names_nor_scores_while_under_review(users, reviewing, my_review):
-    ExpertReviewFactory(
-        project=reviewing, expert=ExpertFactory(name="赵卫东"), score=Decimal("66.50"), risk="medium"
-    )
+    ExpertReviewFactory(project=reviewing, expert=ExpertFactory(name="赵卫东"), score=Decimal("66.50"), risk="medium")
     body = login(users["member"]).get(reverse("projects:project_detail", args=[reviewing.pk])).content.decode()
     assert "赵卫东" not in body and "李明" not in body and "66.50" not in body
 
@@ -261,9 +255,7 @@ def test_staff_see_the_aggregate_and_the_spread(users, reviewing, my_review):
     for score in ("70", "80", "90"):
         ExpertReviewFactory(project=reviewing, score=Decimal(score), risk="low")
     withdrawn = ExpertReviewFactory(project=reviewing)
-    ExpertReview.objects.filter(pk=withdrawn.pk).update(
-        conflict_declared_at=timezone.now(), conflict_reason="同单位"
-    )
+    ExpertReview.objects.filter(pk=withdrawn.pk).update(conflict_declared_at=timezone.now(), conflict_reason="同单位")
     spread = services.review_spread(reviewing)
     assert spread.average == Decimal("80.00")
     assert (spread.minimum, spread.maximum) == (Decimal("70.00"), Decimal("90.00"))
@@ -318,9 +310,7 @@ def test_a_taken_username_is_refused(users):
 
 def test_the_experts_queue_lists_unscored_reviews_and_overdue_ones_in_red(users, me, criteria):
     today = timezone.localdate()
-    late = ExpertReviewFactory(
-        expert=me, project=ProjectFactory(title="逾期项目", status=ProjectStatus.UNDER_REVIEW)
-    )
+    late = ExpertReviewFactory(expert=me, project=ProjectFactory(title="逾期项目", status=ProjectStatus.UNDER_REVIEW))
     ExpertReview.objects.filter(pk=late.pk).update(due_on=today - datetime.timedelta(days=2))
     ExpertReviewFactory(
         expert=me,
