@@ -16,11 +16,7 @@ MENU = [
             {"label": _("共建平台"), "url": "projects:platform_list"},
             {"label": _("专家库"), "url": "projects:expert_list", "roles": READERS},
             {"label": _("评审标准与规则"), "url": "projects:review_settings", "roles": READERS},
-        ],
-    },
-    {
-        "label": _("专家评审"),
-        "items": [
+            # Experts see only this entry (consortium.context_processors).
             {"label": _("我的评审"), "url": "projects:my_review_list", "roles": ("expert",)},
         ],
     },
