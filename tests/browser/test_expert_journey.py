@@ -21,6 +21,9 @@ def test_an_expert_declares_a_conflict_scores_another_and_staff_see_the_aggregat
     project = ProjectFactory(title="化工仪表专业教学资源库", lead_organization=org, status=ProjectStatus.UNDER_REVIEW)
     mine = ExpertReviewFactory(expert=me, project=project)
     ExpertReviewFactory(project=project, score=Decimal("70"), risk="low")
+    # A transactional test starts from a flushed database: the standard's default rows may be gone.
+    EvaluationCriterion.objects.get_or_create(name="技术方案可行性", defaults={"weight": 60, "position": 1})
+    EvaluationCriterion.objects.get_or_create(name="产教融合程度", defaults={"weight": 40, "position": 2})
     criteria = list(EvaluationCriterion.objects.filter(is_active=True))
 
     sign_in(page, "expert")
