@@ -18,8 +18,8 @@ from django.db import transaction
 from django.db.models import F, Sum
 
 from consortium import registry
-from members.demo import FOUNDED, demo_calendar
-from members.models import Organization, User
+from members.demo import DEMO_PASSWORD, FOUNDED, demo_calendar
+from members.models import Organization, Role, User
 
 from .models import (
     Agreement,
@@ -1054,6 +1054,51 @@ def _seed_pending_platform(orgs, cal):
     return 1
 
 
+DEMO_EXPERT = "马晓东"
+
+
+def _seed_expert_portal(staff, cal):
+    """The demo expert user ``expert`` (马晓东, a pool expert of his own): one review due, one he scored."""
+    from django.utils import timezone
+
+    from .services import record_review
+
+    if User.objects.filter(username="expert").exists():
+        return 0
+    expert, _ = Expert.objects.get_or_create(
+        name=DEMO_EXPERT,
+        defaults=dict(affiliation="兰州大学管理学院", field="职业教育与产教融合", title="教授"),
+    )
+    if expert.user_id:
+        return 0
+    user = User(username="expert", role=Role.EXPERT, first_name=f"评审专家 {DEMO_EXPERT}")
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    expert.user = user
+    expert.save(update_fields=["user"])
+    today = cal.today
+    projects = Project.objects.filter(status=PS.UNDER_REVIEW).exclude(reviews__expert=expert).order_by("pk")[:2]
+    criteria = list(EvaluationCriterion.objects.filter(is_active=True))
+    for i, project in enumerate(projects):
+        review = ExpertReview.objects.create(
+            project=project,
+            expert=expert,
+            assigned_by=staff,
+            assigned_at=_aware(today - timedelta(days=6)),
+            due_on=today + timedelta(days=7 - 4 * i),
+        )
+        if i == 1 and criteria:
+            record_review(
+                review.pk,
+                by=user,
+                scores={c.pk: 78 + (j * 5) % 15 for j, c in enumerate(criteria)},
+                risk=RiskLevel.MEDIUM,
+                opinion="课程体系与岗位需求衔接较好，建议细化企业导师的投入安排。",
+                date=min(today, timezone.localdate()) - timedelta(days=1),
+            )
+    return 1
+
+
 @transaction.atomic
 @registry.demo_seeds.register
 def seed(today=None):
@@ -1068,8 +1113,10 @@ def seed(today=None):
     platforms = _seed_platforms(orgs, cal)
     proposals = _seed_proposals(orgs, staff, cal)
     platforms += _seed_pending_platform(orgs, cal)
+    expert_users = _seed_expert_portal(staff, cal)
     return {
         "proposals_created": proposals,
+        "expert_users_created": expert_users,
         "agreements_created": agreements,
         "projects_created": projects,
         "platforms_created": platforms,

@@ -185,13 +185,19 @@ class ProjectStepForm(forms.Form):
 
 class AssignExpertForm(PortalForm):
     expert = forms.ModelChoiceField(label=_("评审专家"), queryset=Expert.objects.none())
+    due_on = forms.DateField(
+        label=_("评审截止日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("有门户账号的专家会在“我的评审”中看到该日期。"),
+    )
 
     def __init__(self, *args, project=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["expert"].queryset = Expert.objects.filter(is_active=True).select_related("organization")
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PortalForm):
     """One expert's review: a 0–100 score per active criterion, a risk rating and an opinion."""
 
     risk = forms.ChoiceField(label=_("风险评估"), choices=[("", "---------")] + list(RiskLevel.choices))
@@ -213,6 +219,37 @@ class ReviewForm(forms.Form):
 
     def scores(self):
         return {c.pk: self.cleaned_data.get(f"score_{c.pk}") for c in self.criteria}
+
+
+class ExpertScoreForm(ReviewForm):
+    """The expert's own review: the same criteria, risk and opinion; dated the day it is entered."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["date"]
+        self.fields["risk"].error_messages["required"] = _("请给出风险评估。")
+        for c in self.criteria:
+            self.fields[f"score_{c.pk}"].error_messages["required"] = _("请为该指标打分。")
+
+
+class ConflictForm(PortalForm):
+    reason = forms.CharField(
+        label=_("利益冲突说明"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("例如：与项目牵头单位存在合作或亲属关系。声明后您将退出本项目的评审。"),
+        error_messages={"required": _("请说明利益冲突的情况。")},
+    )
+
+
+class ExpertInviteForm(PortalForm):
+    username = forms.CharField(label=_("登录用户名"), max_length=150)
+    email = forms.EmailField(label=_("电子邮箱"), help_text=_("设置密码的链接将发送到该邮箱。"))
+
+    def __init__(self, *args, expert=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if expert is not None and expert.user_id:
+            # The account exists: the invitation is sent again to the (possibly corrected) address.
+            del self.fields["username"]
 
 
 class MilestoneForm(PortalModelForm):

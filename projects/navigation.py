@@ -19,6 +19,8 @@ MENU = [
             {"label": _("登记共建平台"), "url": "projects:platform_add", "roles": ("staff", "admin", "member")},
             {"label": _("专家库"), "url": "projects:expert_list", "roles": READERS},
             {"label": _("评审标准与规则"), "url": "projects:review_settings", "roles": READERS},
+            # Experts see only this entry (consortium.context_processors).
+            {"label": _("我的评审"), "url": "projects:my_review_list", "roles": ("expert",)},
         ],
     },
 ]

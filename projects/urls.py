@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import expert_views, views
 from .services import AGREEMENT_STEPS, PLATFORM_STEPS, PROJECT_STEPS
 
 app_name = "projects"
@@ -40,6 +40,17 @@ urlpatterns = (
         path("experts/", views.ExpertListView.as_view(), name="expert_list"),
         path("experts/add/", views.ExpertCreateView.as_view(), name="expert_add"),
         path("experts/<int:pk>/edit/", views.ExpertUpdateView.as_view(), name="expert_edit"),
+        path("experts/<int:pk>/invite/", expert_views.ExpertInviteView.as_view(), name="expert_invite"),
+        path(
+            "experts/invitation/<uidb64>/<token>/",
+            expert_views.ExpertInvitationView.as_view(),
+            name="expert_invitation",
+        ),
+        # The expert's own reviews (我的评审)
+        path("my-reviews/", expert_views.MyReviewListView.as_view(), name="my_review_list"),
+        path("my-reviews/<int:pk>/", expert_views.MyReviewDetailView.as_view(), name="my_review"),
+        path("my-reviews/<int:pk>/score/", expert_views.MyReviewScoreView.as_view(), name="my_review_score"),
+        path("my-reviews/<int:pk>/conflict/", expert_views.MyReviewConflictView.as_view(), name="my_review_conflict"),
         path("review-settings/", views.ReviewSettingsView.as_view(), name="review_settings"),
         path("review-settings/criteria/add/", views.CriterionCreateView.as_view(), name="criterion_add"),
         path("review-settings/criteria/<int:pk>/edit/", views.CriterionUpdateView.as_view(), name="criterion_edit"),

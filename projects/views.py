@@ -269,8 +269,9 @@ class ProjectDetailView(PortalDetailView):
             platforms=obj.platforms.select_related("lead_organization"),
             policy=policy,
             reviews_done=done,
-            review_average=avg,
+            review_average=avg if is_reader(user) or obj.status not in services.REVIEWABLE else None,
             show_reviews=is_reader(user),
+            spread=services.review_spread(obj) if is_reader(user) else None,
             reviews=obj.reviews.select_related("expert__organization").prefetch_related("scores__criterion")
             if is_reader(user)
             else [],
@@ -410,7 +411,9 @@ class ProjectAssignExpertView(StaffStepMixin, PortalActionView):
     success_message = _("已指派评审专家。")
 
     def perform(self, obj, form):
-        services.assign_expert(obj.pk, form.cleaned_data["expert"].pk, by=self.request.user)
+        services.assign_expert(
+            obj.pk, form.cleaned_data["expert"].pk, by=self.request.user, due_on=form.cleaned_data["due_on"]
+        )
 
 
 class ReviewRecordView(PortalActionView):
@@ -492,7 +495,7 @@ class ExpertListView(ReadersOnlyMixin, PortalListView):
     model = Expert
     filterset_class = ExpertFilterSet
     template_name = "projects/expert_list.html"
-    select_related = ("organization",)
+    select_related = ("organization", "user")
     export_name = "experts"
     export_fields = (
         (_("姓名"), "name"),

@@ -21,6 +21,7 @@ from consortium.workqueue import PER_PROVIDER, WorkItem
 from .models import (
     Agreement,
     AgreementStatus,
+    ExpertReview,
     Platform,
     PlatformStatus,
     Project,
@@ -29,6 +30,7 @@ from .models import (
     ReviewPolicy,
 )
 from .models.agreements import EXPIRY_WARNING_DAYS
+from .services import conflicts_to_replace
 
 
 @registry.work_queue.register
@@ -174,6 +176,34 @@ def proposals_to_route(user):
     ]
 
 
+# --- expert review -------------------------------------------------------------------------------
+
+
+@registry.work_queue.register
+def expert_reviews_to_score(user):
+    """An expert's assignments still to score (danger once past their due date)."""
+    if not getattr(user, "is_expert", False):
+        return []
+    today = timezone.localdate()
+    reviews = (
+        ExpertReview.objects.of_expert_user(user)
+        .filter(conflict_declared_at__isnull=True, score__isnull=True, project__status=ProjectStatus.UNDER_REVIEW)
+        .select_related("project")
+        .order_by("due_on", "pk")[:PER_PROVIDER]
+    )
+    return [
+        WorkItem(
+            kind=_("待评审项目"),
+            title=r.project.title,
+            url=r.get_expert_url(),
+            when=r.due_on or r.assigned_at,
+            detail=_("截止日期：%(due)s") % {"due": r.due_on} if r.due_on else "",
+            level="danger" if r.due_on and r.due_on < today else "warning",
+        )
+        for r in reviews
+    ]
+
+
 @registry.work_queue.register
 def projects_to_decide(user):
     """Staff: projects under review whose assigned reviews are all recorded (at least the policy's minimum)."""
@@ -290,4 +320,23 @@ def my_declined_platforms(user):
             level="warning",
         )
         for p in rows
+    ]
+
+
+@registry.work_queue.register
+def staff_conflicts_to_replace(user):
+    """Staff: an expert withdrew for a conflict of interest and the panel needs another expert."""
+    if not is_writer(user):
+        return []
+    return [
+        WorkItem(
+            kind=_("需另派评审专家"),
+            title=r.project.title,
+            url=r.project.get_absolute_url(),
+            when=r.conflict_declared_at,
+            detail=_("专家“%(expert)s”声明利益冲突：%(reason)s")
+            % {"expert": r.expert.name, "reason": r.conflict_reason},
+            level="warning",
+        )
+        for r in conflicts_to_replace(PER_PROVIDER)
     ]

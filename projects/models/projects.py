@@ -315,7 +315,7 @@ class StaffOnlyQuerySet(RestrictedQuerySet):
 
 
 class Expert(models.Model):
-    """A member of the expert pool (专家智库): not a portal user, their reviews are recorded by staff."""
+    """A member of the expert pool (专家智库); with a portal account (``user``) they enter their own reviews."""
 
     name = models.CharField(_("姓名"), max_length=50)
     organization = models.ForeignKey(
@@ -333,6 +333,15 @@ class Expert(models.Model):
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     email = models.EmailField(_("联系邮箱"), blank=True)
     is_active = models.BooleanField(_("在库"), default=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="expert_profile",
+        verbose_name=_("门户账号"),
+        editable=False,
+    )
 
     history = HistoricalRecords()
     objects = StaffOnlyQuerySet.as_manager()
@@ -425,6 +434,21 @@ class RiskLevel(models.TextChoices):
     HIGH = "high", _("高风险")
 
 
+class ExpertReviewQuerySet(ProjectChildQuerySet):
+    def counted(self):
+        """Reviews that count toward the project's review: the expert did not withdraw for a conflict."""
+        return self.filter(conflict_declared_at__isnull=True)
+
+    def done(self):
+        return self.counted().filter(score__isnull=False)
+
+    def of_expert_user(self, user):
+        """The reviews assigned to the signed-in expert (none for a user without a pool record)."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        return self.filter(expert__user=user)
+
+
 class ExpertReview(models.Model):
     """An expert assigned to a project and, once recorded, their weighted score and risk rating."""
 
@@ -451,9 +475,12 @@ class ExpertReview(models.Model):
         related_name="+",
         verbose_name=_("录入人"),
     )
+    due_on = models.DateField(_("评审截止日期"), null=True, blank=True)
+    conflict_declared_at = models.DateTimeField(_("利益冲突声明时间"), null=True, blank=True, editable=False)
+    conflict_reason = models.TextField(_("利益冲突说明"), blank=True, editable=False)
 
     history = HistoricalRecords()
-    objects = ProjectChildQuerySet.as_manager()
+    objects = ExpertReviewQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("专家评审")
@@ -475,6 +502,11 @@ class ExpertReview(models.Model):
                 name="review_scored_has_risk",
                 violation_error_message=_("评审打分后必须给出风险评估。"),
             ),
+            models.CheckConstraint(
+                condition=models.Q(conflict_declared_at__isnull=True) | models.Q(score__isnull=True),
+                name="review_withdrawn_has_no_score",
+                violation_error_message=_("已声明利益冲突的评审不能有得分。"),
+            ),
         ]
 
     def __str__(self):
@@ -486,6 +518,13 @@ class ExpertReview(models.Model):
     @property
     def is_done(self):
         return self.score is not None
+
+    @property
+    def is_withdrawn(self):
+        return self.conflict_declared_at is not None
+
+    def get_expert_url(self):
+        return reverse("projects:my_review", args=[self.pk])
 
 
 class CriterionScore(models.Model):

@@ -21,6 +21,16 @@ from .agreements import (
     send_expiry_notices,
 )
 from .common import Step
+from .experts import (
+    ReviewSpread,
+    conflicts_to_replace,
+    declare_conflict,
+    invitation_url,
+    invite_expert,
+    others_visible_to_expert,
+    review_is_open,
+    review_spread,
+)
 from .platforms import PLATFORM_STEPS, change_platform, record_platform_registered
 from .projects import (
     PROJECT_STEPS,
@@ -31,6 +41,7 @@ from .projects import (
     check_partners_against_reviewers,
     conflict_message,
     has_conflict,
+    may_record_review,
     project_steps_for,
     record_project_proposed,
     record_review,
@@ -39,6 +50,15 @@ from .projects import (
 from .proposals import NOTIFIED_STEPS, notify_project_step, submit_proposal
 
 __all__ = [
+    "ReviewSpread",
+    "conflicts_to_replace",
+    "declare_conflict",
+    "invitation_url",
+    "invite_expert",
+    "may_record_review",
+    "others_visible_to_expert",
+    "review_is_open",
+    "review_spread",
     "AGREEMENT_STEPS",
     "NOTIFIED_STEPS",
     "PLATFORM_STEPS",

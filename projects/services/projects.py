@@ -2,7 +2,7 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Avg, Count, F, Sum
 from django.utils import timezone
@@ -20,6 +20,7 @@ from ..models import (
     ProjectEvent,
     ProjectStatus,
     ReviewPolicy,
+    RiskLevel,
 )
 from .common import Step, clean_reason, require_staff
 from .proposals import notify_project_step
@@ -49,8 +50,8 @@ def project_steps_for(project, user):
 
 
 def review_summary(project):
-    """(completed reviews, their average weighted score) computed in SQL."""
-    agg = project.reviews.filter(score__isnull=False).aggregate(n=Count("pk"), avg=Avg("score"))
+    """(completed reviews, their average weighted score) computed in SQL; a withdrawn review counts nowhere."""
+    agg = project.reviews.done().aggregate(n=Count("pk"), avg=Avg("score"))
     avg = agg["avg"]
     if avg is not None:
         avg = Decimal(avg).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -167,8 +168,8 @@ def has_conflict(expert, project):
 REVIEWABLE = (PS.PROPOSED, PS.UNDER_REVIEW)
 
 
-def assign_expert(project_id, expert_id, *, by):
-    """Assign an expert from the pool to review a project."""
+def assign_expert(project_id, expert_id, *, by, due_on=None):
+    """Assign an expert from the pool to review a project (optionally by a due date)."""
     require_staff(by, _("只有联合体工作人员可以指派评审专家。"))
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project_id)
@@ -183,16 +184,44 @@ def assign_expert(project_id, expert_id, *, by):
             raise ValidationError({"expert": conflict_message(expert, project)})
         if project.reviews.filter(expert=expert).exists():
             raise ValidationError({"expert": _("该专家已被指派评审本项目。")})
-        return ExpertReview.objects.create(project=project, expert=expert, assigned_by=by)
+        if due_on is not None and due_on < timezone.localdate():
+            raise ValidationError({"due_on": _("评审截止日期不能早于今天。")})
+        review = ExpertReview.objects.create(project=project, expert=expert, assigned_by=by, due_on=due_on)
+    if expert.user_id:
+        from members.services import notify
+
+        notify(
+            [expert.user],
+            _("新的评审任务：%(project)s") % {"project": project.title},
+            body=_("请在截止日期前完成评审：%(due)s") % {"due": due_on or "—"},
+            url=review.get_expert_url(),
+        )
+    return review
+
+
+def may_record_review(user, review):
+    """Staff record any review; an expert with a portal account records only their own."""
+    if is_writer(user):
+        return True
+    return bool(user and user.is_authenticated and user.is_active and review.expert.user_id == user.pk)
 
 
 def record_review(review_id, *, by, scores, risk, opinion="", date=None):
-    """Record an expert's scores (criterion id -> 0..100) and risk rating; stores the weighted score."""
-    require_staff(by, _("只有联合体工作人员可以录入专家评审。"))
+    """Record an expert's scores (criterion id -> 0..100) and risk rating; stores the weighted score.
+
+    Staff record it for any expert (one without a portal account sends it on paper); an expert
+    signed in records their own, and may revise it until the project leaves expert review.
+    """
     date = date or timezone.localdate()
     with transaction.atomic():
         review = ExpertReview.objects.select_for_update().select_related("project", "expert").get(pk=review_id)
+        if not may_record_review(by, review):
+            raise PermissionDenied(_("只有联合体工作人员或受邀专家本人可以录入该评审。"))
+        if date > timezone.localdate():
+            raise ValidationError({"date": _("评审日期不能晚于今天。")})
         project = review.project
+        if review.is_withdrawn:
+            raise ValidationError(_("该专家已声明利益冲突并退出本项目评审，不能再录入评审。"))
         if project.status != PS.UNDER_REVIEW:
             raise ValidationError(
                 _("项目当前状态为“%(status)s”，不在专家评审阶段，不能录入评审。")
@@ -200,7 +229,7 @@ def record_review(review_id, *, by, scores, risk, opinion="", date=None):
             )
         if has_conflict(review.expert, project):
             raise ValidationError(conflict_message(review.expert, project))
-        if not risk:
+        if risk not in RiskLevel.values:
             raise ValidationError({"risk": _("请给出风险评估。")})
         criteria = list(EvaluationCriterion.objects.filter(is_active=True))
         if not criteria:
@@ -209,8 +238,11 @@ def record_review(review_id, *, by, scores, risk, opinion="", date=None):
         if missing:
             raise ValidationError(_("以下评价指标未打分：%(names)s。") % {"names": "、".join(missing)})
         for c in criteria:
-            value = Decimal(scores[c.pk])
-            if not (0 <= value <= 100):
+            try:
+                value = Decimal(scores[c.pk])
+            except (ArithmeticError, TypeError, ValueError):
+                raise ValidationError(_("“%(name)s”的得分应为 0 到 100 之间的数字。") % {"name": c.name}) from None
+            if not value.is_finite() or not (0 <= value <= 100):
                 raise ValidationError(_("“%(name)s”的得分应在 0 到 100 之间。") % {"name": c.name})
         review.scores.all().delete()
         CriterionScore.objects.bulk_create(

@@ -19,7 +19,17 @@ from .factories import (
     ProjectFactory,
 )
 
-ALL_READ = {"anonymous": 302, "admin": 200, "staff": 200, "leadership": 200, "member": 200, "other_member": 200}
+ALL_READ = {
+    "anonymous": 302,
+    "admin": 200,
+    "staff": 200,
+    "leadership": 200,
+    "member": 200,
+    "other_member": 200,
+    "expert": 403,  # the API refuses experts (RolePermission) unless a viewset is made for them
+}
+# The expert's own pages: only the signed-in expert, everyone else refused.
+EXPERT_ONLY = {"anonymous": 302, "admin": 403, "staff": 403, "leadership": 403, "member": 403, "other_member": 403}
 
 
 def setup(world):
@@ -74,6 +84,10 @@ def setup(world):
     )
     w.criterion = EvaluationCriterion.objects.order_by("pk").first()
     w.milestone = w.running.milestones.create(title="完成方案设计", due_on=date(2025, 4, 30))
+    # The expert user of the fixtures, linked to the pool, with one assignment of their own; w.review
+    # is another expert's, which they must not reach.
+    w.my_expert = ExpertFactory(organization=None, user=w.users["expert"])
+    w.my_review = ExpertReviewFactory(project=w.reviewing, expert=w.my_expert, due_on=timezone.localdate())
 
 
 def pk(name):
@@ -134,6 +148,28 @@ def review_data(w):
     for c in EvaluationCriterion.objects.filter(is_active=True):
         data[f"score_{c.pk}"] = "78"
     return data
+
+
+def expert_review_data(w):
+    data = {"risk": "low", "opinion": "技术路线清晰"}
+    for c in EvaluationCriterion.objects.filter(is_active=True):
+        data[f"score_{c.pk}"] = "82"
+    return data
+
+
+def expert_page(url_name, name, ok=200, id=""):
+    return Case(url_name, args=pk(name), id=id or f"get:{url_name}", expect={**EXPERT_ONLY, "expert": ok})
+
+
+def expert_post(url_name, name, data, ok=302, id=""):
+    return Case(
+        url_name,
+        method="post",
+        args=pk(name),
+        data=data,
+        id=id or f"post:{url_name}",
+        expect={**EXPERT_ONLY, "expert": ok},
+    )
 
 
 def step(reason=""):
@@ -399,6 +435,33 @@ CASES = [
     staff_write(P + "criterion_add", data=criterion_data),
     page(P + "criterion_edit", args=pk("criterion"), member=404, leadership=403),
     staff_write(P + "criterion_edit", args=pk("criterion"), data=criterion_data, member=404),
+    page(P + "expert_invite", args=pk("expert"), member=403, leadership=403),
+    staff_write(
+        P + "expert_invite",
+        args=pk("expert"),
+        data=lambda w: {"username": "wangjianguo", "email": "wjg@example.cn"},
+    ),
+    Case(
+        P + "expert_invitation",
+        args=lambda w: ["MQ", "bad-token"],
+        expect={r: 200 for r in ("anonymous", "admin", "staff", "leadership", "member", "other_member", "expert")},
+    ),
+    # --- the expert's own reviews (我的评审)
+    Case(P + "my_review_list", expect={**EXPERT_ONLY, "expert": 200}),
+    expert_page(P + "my_review", "my_review"),
+    expert_page(P + "my_review", "review", ok=404, id="get:my_review(other expert)"),
+    expert_page(P + "my_review_score", "my_review"),
+    expert_post(P + "my_review_score", "my_review", expert_review_data),
+    expert_post(P + "my_review_score", "review", expert_review_data, ok=404, id="post:my_review_score(other expert)"),
+    expert_page(P + "my_review_conflict", "my_review"),
+    expert_post(P + "my_review_conflict", "my_review", lambda w: {"reason": "曾参与该项目方案论证"}),
+    expert_post(
+        P + "my_review_conflict",
+        "review",
+        lambda w: {"reason": "曾参与该项目方案论证"},
+        ok=404,
+        id="post:my_review_conflict(other expert)",
+    ),
     # --- platforms
     page(P + "platform_list"),
     page(P + "platform_list", query="?export=csv", id="export-csv:platform_list"),
