@@ -268,12 +268,12 @@ CASES = [
     page(P + "platform_delete", args=pk("platform"), member=403, other_member=404, leadership=403),
     own_staff_write(P + "platform_delete", "platform", None),
     # --- API
-    Case("agreement-list", api=True, expect={**ALL_READ, "anonymous": 403}),
+    Case("agreement-list", api=True, expect={**ALL_READ, "anonymous": 401}),
     Case(
         "agreement-detail",
         api=True,
         args=pk("draft"),
-        expect={"anonymous": 403, "staff": 200, "leadership": 200, "member": 200, "other_member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 200, "member": 200, "other_member": 404},
     ),
     Case(
         "agreement-list",
@@ -282,7 +282,7 @@ CASES = [
         format="json",
         data=agreement_data,
         id="api-post:agreement-list",
-        expect={"anonymous": 403, "admin": 201, "staff": 201, "leadership": 403, "member": 201, "other_member": 400},
+        expect={"anonymous": 401, "admin": 201, "staff": 201, "leadership": 403, "member": 201, "other_member": 400},
     ),
     Case(
         "agreement-detail",
@@ -292,7 +292,7 @@ CASES = [
         args=pk("draft"),
         data=lambda w: {"title": "改名"},
         id="api-patch:agreement-detail",
-        expect={"anonymous": 403, "staff": 200, "leadership": 403, "member": 200, "other_member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 403, "member": 200, "other_member": 404},
     ),
     Case(
         "agreement-detail",
@@ -302,7 +302,7 @@ CASES = [
         args=pk("verified"),
         data=lambda w: {"title": "改名"},
         id="api-patch:agreement-detail(verified)",
-        expect={"anonymous": 403, "staff": 200, "leadership": 403, "member": 404, "other_member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 403, "member": 404, "other_member": 404},
     ),
     Case(
         "agreement-detail",
@@ -310,7 +310,7 @@ CASES = [
         method="delete",
         args=pk("draft"),
         id="api-delete:agreement-detail",
-        expect={"anonymous": 403, "staff": 204, "leadership": 403, "member": 403, "other_member": 404},
+        expect={"anonymous": 401, "staff": 204, "leadership": 403, "member": 403, "other_member": 404},
     ),
     Case(
         "agreement-transition",
@@ -320,7 +320,7 @@ CASES = [
         args=pk("draft"),
         data=lambda w: {"step": "submit"},
         id="api-post:agreement-transition(submit)",
-        expect={"anonymous": 403, "staff": 200, "leadership": 403, "member": 200, "other_member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 403, "member": 200, "other_member": 404},
     ),
     Case(
         "agreement-transition",
@@ -330,9 +330,9 @@ CASES = [
         args=pk("submitted"),
         data=lambda w: {"step": "verify"},
         id="api-post:agreement-transition(verify)",
-        expect={"anonymous": 403, "admin": 200, "staff": 200, "leadership": 403, "member": 403, "other_member": 404},
+        expect={"anonymous": 401, "admin": 200, "staff": 200, "leadership": 403, "member": 403, "other_member": 404},
     ),
-    Case("project-list", api=True, expect={**ALL_READ, "anonymous": 403}),
+    Case("project-list", api=True, expect={**ALL_READ, "anonymous": 401}),
     Case(
         "project-transition",
         api=True,
@@ -341,13 +341,13 @@ CASES = [
         args=pk("ready"),
         data=lambda w: {"step": "approve"},
         id="api-post:project-transition(approve)",
-        expect={"anonymous": 403, "admin": 200, "staff": 200, "leadership": 403, "member": 403, "other_member": 404},
+        expect={"anonymous": 401, "admin": 200, "staff": 200, "leadership": 403, "member": 403, "other_member": 404},
     ),
     Case(
         "project-detail",
         api=True,
         args=pk("project"),
-        expect={"anonymous": 403, "staff": 200, "leadership": 200, "member": 200, "other_member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 200, "member": 200, "other_member": 404},
     ),
     Case(
         "project-list",
@@ -356,7 +356,7 @@ CASES = [
         format="json",
         data=project_data,
         id="api-post:project-list",
-        expect={"anonymous": 403, "staff": 201, "leadership": 403, "member": 403, "other_member": 403},
+        expect={"anonymous": 401, "staff": 201, "leadership": 403, "member": 403, "other_member": 403},
     ),
     Case(
         "project-detail",
@@ -366,7 +366,7 @@ CASES = [
         args=pk("project"),
         data=lambda w: {"budget": "99"},
         id="api-patch:project-detail",
-        expect={"anonymous": 403, "staff": 200, "leadership": 403, "member": 404, "other_member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 403, "member": 404, "other_member": 404},
     ),
     Case(
         "project-detail",
@@ -374,14 +374,14 @@ CASES = [
         method="delete",
         args=pk("project"),
         id="api-delete:project-detail",
-        expect={"anonymous": 403, "staff": 204, "leadership": 403, "member": 404},
+        expect={"anonymous": 401, "staff": 204, "leadership": 403, "member": 404},
     ),
-    Case("platform-list", api=True, expect={**ALL_READ, "anonymous": 403}),
+    Case("platform-list", api=True, expect={**ALL_READ, "anonymous": 401}),
     Case(
         "platform-detail",
         api=True,
         args=pk("platform"),
-        expect={"anonymous": 403, "staff": 200, "leadership": 200, "member": 200, "other_member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 200, "member": 200, "other_member": 404},
     ),
     Case(
         "platform-list",
@@ -390,7 +390,7 @@ CASES = [
         format="json",
         data=platform_data,
         id="api-post:platform-list",
-        expect={"anonymous": 403, "staff": 201, "leadership": 403, "member": 403},
+        expect={"anonymous": 401, "staff": 201, "leadership": 403, "member": 403},
     ),
     Case(
         "platform-detail",
@@ -400,7 +400,7 @@ CASES = [
         args=pk("platform"),
         data=lambda w: {"level": "national"},
         id="api-patch:platform-detail",
-        expect={"anonymous": 403, "staff": 200, "leadership": 403, "member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 403, "member": 404},
     ),
     Case(
         "platform-detail",
@@ -408,14 +408,14 @@ CASES = [
         method="delete",
         args=pk("platform"),
         id="api-delete:platform-detail",
-        expect={"anonymous": 403, "staff": 204, "leadership": 403, "member": 404},
+        expect={"anonymous": 401, "staff": 204, "leadership": 403, "member": 404},
     ),
-    Case("expert-list", api=True, expect={**ALL_READ, "anonymous": 403}),
+    Case("expert-list", api=True, expect={**ALL_READ, "anonymous": 401}),
     Case(
         "expert-detail",
         api=True,
         args=pk("expert"),
-        expect={"anonymous": 403, "staff": 200, "leadership": 200, "member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 200, "member": 404},
     ),
     Case(
         "expert-list",
@@ -424,7 +424,7 @@ CASES = [
         format="json",
         data=expert_data,
         id="api-post:expert-list",
-        expect={"anonymous": 403, "staff": 201, "leadership": 403, "member": 403},
+        expect={"anonymous": 401, "staff": 201, "leadership": 403, "member": 403},
     ),
     Case(
         "expert-detail",
@@ -434,6 +434,6 @@ CASES = [
         args=pk("expert"),
         data=lambda w: {"field": "材料科学"},
         id="api-patch:expert-detail",
-        expect={"anonymous": 403, "staff": 200, "leadership": 403, "member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 403, "member": 404},
     ),
 ]

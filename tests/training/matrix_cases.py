@@ -305,7 +305,7 @@ CASES += [
 # API ------------------------------------------------------------------------
 
 
-def api_roles(anonymous=403, admin=200, staff=None, leadership=200, member=200, other_member=200):
+def api_roles(anonymous=401, admin=200, staff=None, leadership=200, member=200, other_member=200):
     return roles(anonymous, admin, staff, leadership, member, other_member)
 
 
