@@ -5,7 +5,10 @@ Kept apart from consortium.api (DRF imports the schema class while loading); a v
 versions with ``versioned = True`` (consortium.api.PortalViewSet).
 """
 
+import inspect
+
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import get_doc
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -58,6 +61,13 @@ def _has_file(serializer) -> bool:
 class PortalAutoSchema(AutoSchema):
     def _versioned(self) -> bool:
         return bool(getattr(self.view, "versioned", False))
+
+    def get_description(self):
+        # The action's own docstring, else the view class's own: never the footing's docstrings
+        # (PortalViewSet's), which say how the code works, not what the endpoint does.
+        action = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
+        own = type(self.view).__dict__.get("__doc__") or ""
+        return (get_doc(action) if action is not None else "") or inspect.cleandoc(own)
 
     def _get_format_parameters(self):
         # ?format= picks a renderer (a download's file or its JSON error): not part of the contract.
@@ -114,7 +124,14 @@ class PortalAutoSchema(AutoSchema):
 
 def postprocess(result, generator, request, public):
     """Add the error bodies; drop the filter labels' titles (they would name the client's classes in Chinese)."""
-    result.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_COMPONENTS)
+    from .api import ModelCleanSerializer, PortalModelSerializer
+
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    footing = {get_doc(ModelCleanSerializer), get_doc(PortalModelSerializer)}
+    for component in components.values():
+        if component.get("description") in footing:
+            del component["description"]
+    components.update(ERROR_COMPONENTS)
     for path in result.get("paths", {}).values():
         for operation in path.values():
             for parameter in operation.get("parameters", []):
