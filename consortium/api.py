@@ -113,7 +113,8 @@ class PortalViewSet(viewsets.ModelViewSet):
                 raise PermissionDenied(_("您没有权限修改该记录。")) from None
             raise
         if_match = self.request.headers.get("If-Match")
-        if writing and if_match is not None:
+        # update() and destroy() run this in their transaction; workflow actions take no If-Match.
+        if if_match is not None and self.action in ("update", "partial_update", "destroy"):
             # Read the stored row under a lock: two edits made from the same version cannot both pass.
             stored = type(obj)._base_manager.select_for_update().get(pk=obj.pk)
             if not versions.matches(stored, if_match):
