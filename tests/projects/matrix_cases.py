@@ -269,6 +269,13 @@ CASES = [
     own_staff_write(P + "platform_delete", "platform", None),
     # --- API
     Case("agreement-list", api=True, expect={**ALL_READ, "anonymous": 401}),
+    # The scan's download takes the API token, for whoever may read the agreement.
+    Case(
+        "agreement-scan",
+        api=True,
+        args=pk("verified"),
+        expect={"anonymous": 401, "staff": 200, "leadership": 200, "member": 200, "other_member": 404},
+    ),
     Case(
         "agreement-detail",
         api=True,
@@ -302,7 +309,7 @@ CASES = [
         args=pk("verified"),
         data=lambda w: {"title": "改名"},
         id="api-patch:agreement-detail(verified)",
-        expect={"anonymous": 401, "staff": 200, "leadership": 403, "member": 404, "other_member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 403, "member": 403, "other_member": 404},
     ),
     Case(
         "agreement-detail",
@@ -366,7 +373,7 @@ CASES = [
         args=pk("project"),
         data=lambda w: {"budget": "99"},
         id="api-patch:project-detail",
-        expect={"anonymous": 401, "staff": 200, "leadership": 403, "member": 404, "other_member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 403, "member": 403, "other_member": 404},
     ),
     Case(
         "project-detail",
@@ -374,7 +381,7 @@ CASES = [
         method="delete",
         args=pk("project"),
         id="api-delete:project-detail",
-        expect={"anonymous": 401, "staff": 204, "leadership": 403, "member": 404},
+        expect={"anonymous": 401, "staff": 204, "leadership": 403, "member": 403},
     ),
     Case("platform-list", api=True, expect={**ALL_READ, "anonymous": 401}),
     Case(
@@ -400,7 +407,7 @@ CASES = [
         args=pk("platform"),
         data=lambda w: {"level": "national"},
         id="api-patch:platform-detail",
-        expect={"anonymous": 401, "staff": 200, "leadership": 403, "member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 403, "member": 403},
     ),
     Case(
         "platform-detail",
@@ -408,7 +415,7 @@ CASES = [
         method="delete",
         args=pk("platform"),
         id="api-delete:platform-detail",
-        expect={"anonymous": 401, "staff": 204, "leadership": 403, "member": 404},
+        expect={"anonymous": 401, "staff": 204, "leadership": 403, "member": 403},
     ),
     Case("expert-list", api=True, expect={**ALL_READ, "anonymous": 401}),
     Case(

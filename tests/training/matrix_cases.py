@@ -351,7 +351,8 @@ for basename, attr, payload, seen_by in API:
             args=pk(attr),
             data=payload,
             id=f"api-patch:{basename}-detail",
-            expect=api_roles(leadership=403, other_member=404),
+            # A record the other member may read but not change is refused (403); one it cannot see, 404.
+            expect=api_roles(leadership=403, other_member=403 if other_sees == 200 else 404),
         ),
         Case(
             f"{basename}-detail",
@@ -359,7 +360,7 @@ for basename, attr, payload, seen_by in API:
             method="delete",
             args=pk(attr),
             id=f"api-delete:{basename}-detail",
-            expect=api_roles(admin=204, leadership=403, member=403, other_member=404),
+            expect=api_roles(admin=204, leadership=403, member=403, other_member=403 if other_sees == 200 else 404),
         ),
     ]
 
@@ -393,20 +394,20 @@ CASES += [
         format="multipart",
         args=pk("t_session"),
         data=upload_data,
-        expect=api_roles(admin=201, leadership=403, member=201, other_member=404),
+        expect=api_roles(admin=201, leadership=403, member=201, other_member=403),
     ),
     Case(
         "traineeimport-confirm",
         api=True,
         method="post",
         args=pk("t_import"),
-        expect=api_roles(leadership=403, other_member=404),
+        expect=api_roles(leadership=403, other_member=403),
     ),
     Case(
         "traineeimport-discard",
         api=True,
         method="post",
         args=pk("t_import"),
-        expect=api_roles(leadership=403, other_member=404),
+        expect=api_roles(leadership=403, other_member=403),
     ),
 ]
