@@ -5,13 +5,14 @@ import json
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from . import submissions
+from . import submissions, versions
 from .access import CHANGE, VIEW, usable_by
 from .api_permissions import RolePermission  # noqa: F401 - re-exported for apps
 from .storage import StorageFull, files_follow_transaction
@@ -20,6 +21,11 @@ from .storage import StorageFull, files_follow_transaction
 class InsufficientStorage(APIException):
     status_code = 507
     default_code = "insufficient_storage"
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
 
 
 def scope_relations(fields, request):
@@ -82,12 +88,61 @@ class ModelCleanSerializer(PortalModelSerializer):
 
 
 class PortalViewSet(viewsets.ModelViewSet):
-    """A model endpoint filtered by for_user(); saves re-checked like the pages."""
+    """A model endpoint filtered by for_user(); saves re-checked like the pages.
+
+    Every record has a version (consortium.versions): a read, create or update answers it as the
+    ETag, and a change (PUT, PATCH, DELETE) with an If-Match naming another version is a 412, so an
+    edit made from a stale copy never overwrites a newer one.
+    """
 
     select_related = ()
     prefetch_related = ()
     # Primary keys are integers: anything else is a 404 from the router, not a 500 from the ORM.
     lookup_value_regex = r"[0-9]+"
+    versioned = True  # read by consortium.api_schema
+
+    def get_object(self):
+        writing = self.request.method not in permissions.SAFE_METHODS
+        try:
+            obj = super().get_object()
+        except Http404:
+            # A record the user may read but not change: refused like their other writes (403).
+            pk = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+            model = self.queryset.model
+            if writing and model.objects.for_user(self.request.user, VIEW).filter(pk=pk).exists():
+                raise PermissionDenied(_("您没有权限修改该记录。")) from None
+            raise
+        if_match = self.request.headers.get("If-Match")
+        # update() and destroy() run this in their transaction; workflow actions take no If-Match.
+        if if_match is not None and self.action in ("update", "partial_update", "destroy"):
+            # Read the stored row under a lock: two edits made from the same version cannot both pass.
+            stored = type(obj)._base_manager.select_for_update().get(pk=obj.pk)
+            if not versions.matches(stored, if_match):
+                raise PreconditionFailed(
+                    _("该记录已被他人修改（当前版本 %(etag)s），您的修改基于旧版本，未保存。请重新读取后再修改。")
+                    % {"etag": versions.etag(stored)}
+                )
+        return obj
+
+    def _with_etag(self, response, pk):
+        if 200 <= response.status_code < 300 and pk is not None:
+            obj = self.queryset.model._base_manager.filter(pk=pk).first()
+            if obj is not None:
+                response["ETag"] = versions.etag(obj)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        return Response(self.get_serializer(instance).data, headers={"ETag": versions.etag(instance)})
+
+    def update(self, request, *args, **kwargs):
+        if request.headers.get("If-Match") is None:
+            response = super().update(request, *args, **kwargs)
+        else:
+            # One transaction: the If-Match check's row lock holds until the change is saved.
+            with transaction.atomic():
+                response = super().update(request, *args, **kwargs)
+        return self._with_etag(response, self.kwargs.get("pk"))
 
     def get_queryset(self):
         user = self.request.user
@@ -126,7 +181,8 @@ class PortalViewSet(viewsets.ModelViewSet):
         response again; the same key with another body is a 422."""
         key = request.headers.get(submissions.API_HEADER)
         if key is None:
-            return super().create(request, *args, **kwargs)
+            response = super().create(request, *args, **kwargs)
+            return self._with_etag(response, response.data.get("id") if isinstance(response.data, dict) else None)
         if not submissions.valid_key(key):
             raise serializers.ValidationError(
                 {submissions.API_HEADER: [_("Idempotency-Key 应为 8 到 100 个字母、数字或 _ . : - 字符。")]}
@@ -155,6 +211,7 @@ class PortalViewSet(viewsets.ModelViewSet):
 
         try:
             with transaction.atomic():
+                # Within the transaction: the If-Match check's row lock holds until the row is gone.
                 return super().destroy(request, *args, **kwargs)
         except (ProtectedError, RestrictedError) as exc:
             return Response({"detail": still_referenced_message(exc)}, status=status.HTTP_409_CONFLICT)

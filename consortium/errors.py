@@ -16,6 +16,7 @@ import sys
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.views.defaults import page_not_found as default_page_not_found
 
 from .requestid import request_id
 
@@ -29,6 +30,13 @@ MESSAGES = {
 
 def _is_api(request) -> bool:
     return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception=None):
+    """handler404: JSON for an unknown API path, Django's own 404 page for the rest."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found. 未找到。"}, status=404, json_dumps_params={"ensure_ascii": False})
+    return default_page_not_found(request, exception)
 
 
 def server_error(request):

@@ -2,8 +2,10 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 
+@extend_schema_field({"type": "integer", "minimum": 1900, "maximum": 2100})
 class YearFilter(django_filters.NumberFilter):
     """A calendar year (1900–2100): a date's year lookup cannot take 0 or 1e9 (a 400, not a 500)."""
 
@@ -15,6 +17,7 @@ class YearFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
 class IdFilter(django_filters.NumberFilter):
     """A record id: a whole number within the database's bigint range (SQLite raises
     OverflowError past it), so a bad id is a 400, not a 500."""

@@ -188,18 +188,19 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes a missing or bad token a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["consortium.api_permissions.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "consortium.api_backends.PortalFilterBackend",
+        "consortium.api_backends.PortalOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "consortium.api_backends.PortalPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "consortium.api_schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "consortium.security.api_exception_handler",
 }
 # Content-Security-Policy on every response (django-csp): scripts only from the portal's own files,
@@ -221,8 +222,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": "兰州新区产教联合体门户 API",
-    "DESCRIPTION": "Lanzhou New Area Industry–Education Consortium portal API",
+    # A Latin title: generated clients take their package name from it.
+    "TITLE": "Lanzhou New Area Consortium Portal API",
+    "DESCRIPTION": "兰州新区产教联合体门户 API (Lanzhou New Area Industry–Education Consortium portal). "
+    "Authenticate with a token from /api/v1/token/ (header `Authorization: Token <key>`). "
+    "A record's version is its ETag; send it as If-Match with a change to refuse a stale edit (412).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and its docs describe the portal's records: for signed-in users only.
@@ -230,6 +234,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request and response bodies are separate components: a client creating a record sends no id or status.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "consortium.api_schema.postprocess"],
     # One name per choice set that several fields share.
     "ENUM_NAME_OVERRIDES": {
         "MembershipStatusEnum": "members.models.MembershipStatus",

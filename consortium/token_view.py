@@ -7,21 +7,36 @@ gets a 429 with a Chinese message.
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class CredentialsSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(trim_whitespace=False, write_only=True)
 
 
-class ObtainTokenView(ObtainAuthToken):
-    serializer_class = TokenRequestSerializer
-    permission_classes = ()
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True, help_text="Send as `Authorization: Token <token>`.")
 
+
+class ObtainTokenView(ObtainAuthToken):
+    serializer_class = CredentialsSerializer
+    # Open to anyone with the right password; a stale token header must not get in the way.
+    permission_classes = ()
+    authentication_classes = ()
+
+    @extend_schema(
+        request=CredentialsSerializer,
+        responses={
+            200: TokenSerializer,
+            429: OpenApiResponse(description="Too many failed attempts: the account is locked for a while."),
+        },
+        auth=[],
+    )
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -25,4 +25,5 @@ urlpatterns = [
 ]
 
 handler403 = "consortium.security.permission_denied"
+handler404 = "consortium.errors.page_not_found"
 handler500 = "consortium.errors.server_error"

@@ -22,7 +22,7 @@ from django.views.generic.detail import SingleObjectMixin
 from django.views.generic.edit import CreateView, UpdateView
 from django_filters.views import FilterView
 
-from . import submissions
+from . import submissions, versions
 from .access import CHANGE, VIEW, is_writer, user_can_create
 from .exports import export_response
 from .forms import PortalForm
@@ -162,6 +162,8 @@ class _SavedCheckMixin:
                     row = submissions.claim(user, submissions.SubmissionChannel.WEB, key)
                     if row is None:
                         raise _AlreadySubmitted
+                if not self.check_version(form):
+                    return self.form_invalid(form)
                 self.object = form.save()
                 self.after_save(form)
                 if not self.model.objects.for_user(user, CHANGE).filter(pk=self.object.pk).exists():
@@ -183,6 +185,10 @@ class _SavedCheckMixin:
     def after_save(self, form):
         """Hook for work that belongs in the same transaction (workflow records)."""
 
+    def check_version(self, form) -> bool:
+        """Hook, inside the save's transaction: False (with an error on the form) refuses the save."""
+        return True
+
 
 class PortalCreateView(LoginRequiredMixin, _SavedCheckMixin, CreateView):
     template_name = "includes/object_form.html"
@@ -194,10 +200,58 @@ class PortalCreateView(LoginRequiredMixin, _SavedCheckMixin, CreateView):
 
 
 class PortalUpdateView(LoginRequiredMixin, _SavedCheckMixin, UpdateView):
+    """An edit form that carries the version it was made from (consortium.versions): when the record
+    changed meanwhile, nothing is saved; the form says which fields changed and what they hold now,
+    keeps the user's input and carries the current version, so saving again is a deliberate choice."""
+
     template_name = "includes/object_form.html"
+    version: str | None = None
 
     def get_object(self, queryset=None):
         return get_visible_or_denied(self.model, self.request.user, self.kwargs["pk"], CHANGE)
+
+    def post(self, request, *args, **kwargs):
+        self.version = request.POST.get(versions.FORM_FIELD) or None
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        version = self.version
+        if version is None:
+            # On a POST the form has already written its input onto self.object: sign the stored row.
+            stored = self.object if self.request.method == "GET" else self.model._base_manager.get(pk=self.object.pk)
+            version = versions.sign(stored)
+        ctx["version_field"] = versions.FORM_FIELD
+        ctx["version"] = version
+        return ctx
+
+    def check_version(self, form) -> bool:
+        if self.version is None:
+            return True
+        # Under a row lock: two forms made from the same version cannot both be saved.
+        stored = self.model._base_manager.select_for_update().get(pk=self.object.pk)
+        changed = versions.changed_fields(stored, self.version)
+        if changed == []:
+            return True
+        self.version = versions.sign(stored)
+        if changed is None:
+            form.add_error(None, _("无法确认您编辑的是哪个版本，未保存。请核对下面的内容后再次保存。"))
+            return False
+        shown = "；".join(
+            f"{field.verbose_name}：{versions.shown_value(stored, field)}"
+            if field.name in form.fields
+            else str(field.verbose_name)
+            for field in changed
+        )
+        form.add_error(
+            None,
+            _(
+                "在您编辑期间，该记录已被他人修改，您的修改尚未保存。已变更的字段及其当前值：%(changes)s。"
+                "您填写的内容仍在下面；核对后再次点击“保存”，将以您填写的内容为准。"
+            )
+            % {"changes": shown},
+        )
+        return False
 
 
 class PortalDeleteView(LoginRequiredMixin, DeleteView):

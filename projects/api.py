@@ -1,15 +1,20 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from consortium import registry
 from consortium.access import is_writer, member_org_id
 from consortium.api import ModelCleanSerializer, PortalModelSerializer, PortalViewSet
+from consortium.api_backends import FileRenderer
 from members.models import Organization
 
 from . import attachments, services
@@ -28,7 +33,7 @@ from .models import (
 
 
 class AgreementEventSerializer(PortalModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = serializers.CharField(read_only=True, allow_null=True)  # the user's name; null for the system
 
     class Meta:
         model = AgreementEvent
@@ -87,7 +92,8 @@ class AgreementSerializer(ModelCleanSerializer):
         return bool(obj.scan)
 
     def get_scan_url(self, obj) -> str | None:
-        return reverse("projects:agreement_scan", args=[obj.pk]) if obj.scan else None
+        # The API's own download: it takes the API token (the page's download wants a signed-in session).
+        return reverse("agreement-scan", args=[obj.pk]) if obj.scan else None
 
     def _user(self):
         return self.context["request"].user
@@ -168,6 +174,7 @@ class AgreementViewSet(PortalViewSet):
             raise PermissionDenied(_("只有联合体工作人员可以删除记录。"))
         instance.delete()
 
+    @extend_schema(request=TransitionSerializer, responses={200: AgreementSerializer})
     @action(detail=True, methods=["post"], serializer_class=TransitionSerializer)
     def transition(self, request, pk=None):
         """Take a workflow step: {"step": "submit" | "verify" | "return" | "terminate", "reason": "…"}."""
@@ -183,9 +190,23 @@ class AgreementViewSet(PortalViewSet):
         agreement.refresh_from_db()
         return Response(AgreementSerializer(agreement, context=self.get_serializer_context()).data)
 
+    @extend_schema(
+        responses={
+            (200, ctype): OpenApiResponse(OpenApiTypes.BINARY, description="The signed scan.")
+            for ctype in [*attachments.SIGNATURES, "application/octet-stream"]
+        }
+    )
+    @action(detail=True, methods=["get"], url_path="scan", renderer_classes=[JSONRenderer, FileRenderer])
+    def scan(self, request, pk=None):
+        """Download the signed scan (upload it with the agreement's `scan` field)."""
+        agreement = get_object_or_404(Agreement.objects.for_user(request.user), pk=pk)
+        if not agreement.scan:
+            raise Http404(_("该协议尚未上传扫描件。"))
+        return attachments.download_response(agreement.scan, agreement.scan_name, agreement.scan_content_type)
+
 
 class ProjectEventSerializer(PortalModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = serializers.CharField(read_only=True, allow_null=True)  # the user's name; null for the system
 
     class Meta:
         model = ProjectEvent
@@ -282,6 +303,7 @@ class ProjectViewSet(PortalViewSet):
             obj = self._save_checked(serializer, status=ProjectStatus.DRAFT, proposed_by=user)
         services.record_project_proposed(obj, by=user)
 
+    @extend_schema(request=TransitionSerializer, responses={200: ProjectSerializer})
     @action(detail=True, methods=["post"], serializer_class=TransitionSerializer)
     def transition(self, request, pk=None):
         """Take a lifecycle step: {"step": "submit" | "return" | "approve" | …, "date": "YYYY-MM-DD", "reason": "…"}.

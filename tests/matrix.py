@@ -81,7 +81,8 @@ def staff_write(
         api=api,
         id=id or f"post:{url_name}",
         expect={
-            "anonymous": 403 if api else 302,
+            # The API answers a request without a token 401 (WWW-Authenticate: Token); a page sends it to log in.
+            "anonymous": 401 if api else 302,
             "admin": ok,
             "staff": ok,
             "leadership": leadership,

@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -64,7 +65,7 @@ class ParentField(serializers.PrimaryKeyRelatedField):
 
 
 class OrderClassSerializer(ModelCleanSerializer):
-    employment_rate = serializers.DecimalField(max_digits=6, decimal_places=4, read_only=True)
+    employment_rate = serializers.DecimalField(max_digits=6, decimal_places=4, read_only=True, allow_null=True)
 
     class Meta:
         model = OrderClass
@@ -159,6 +160,14 @@ class TraineeImportSerializer(PortalModelSerializer):
             "confirmed_by",
             "confirmed_at",
         ]
+        read_only_fields = fields
+
+
+class TraineeImportPreviewSerializer(TraineeImportSerializer):
+    preview_rows = serializers.JSONField(read_only=True)
+
+    class Meta(TraineeImportSerializer.Meta):
+        fields = [*TraineeImportSerializer.Meta.fields, "preview_rows"]
         read_only_fields = fields
 
 
@@ -338,6 +347,10 @@ class TrainingSessionViewSet(TrainingViewSet):
     prefetch_related = ("beneficiaries",)
     ordering_fields = ["starts_at", "ends_at", "title", "declared_headcount", "trainee_count"]
 
+    @extend_schema(
+        request=inline_serializer("TraineeListUpload", fields={"file": serializers.FileField()}),
+        responses={201: TraineeImportPreviewSerializer},
+    )
     @action(
         detail=True,
         methods=["post"],
@@ -357,9 +370,7 @@ class TrainingSessionViewSet(TrainingViewSet):
             return _rejected(exc)
         except imports.ImportFileError as exc:
             return Response({"file": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(
-            {**TraineeImportSerializer(imp).data, "preview_rows": imp.preview_rows}, status=status.HTTP_201_CREATED
-        )
+        return Response(TraineeImportPreviewSerializer(imp).data, status=status.HTTP_201_CREATED)
 
 
 class TraineeViewSet(ReadOnlyViewSet):
@@ -370,14 +381,13 @@ class TraineeViewSet(ReadOnlyViewSet):
 
 
 class TraineeImportViewSet(PortalViewSet):
+    """Read-only but for its two steps: an import starts at a session's trainee-import."""
+
     queryset = TraineeImport.objects.all()
     serializer_class = TraineeImportSerializer
     filterset_class = TraineeImportFilterSet
     ordering_fields = ["uploaded_at"]
-    http_method_names = ["get", "head", "options", "post"]
-
-    def create(self, request, *args, **kwargs):
-        raise MethodNotAllowed("POST")
+    http_method_names = ["get", "head", "options"]
 
     def _step(self, step):
         imp = self.get_object()
@@ -390,12 +400,14 @@ class TraineeImportViewSet(PortalViewSet):
         imp.refresh_from_db()
         return Response(TraineeImportSerializer(imp).data)
 
-    @action(detail=True, methods=["post"])
+    @extend_schema(request=None, responses={200: TraineeImportSerializer})
+    @action(detail=True, methods=["post"], http_method_names=["post", "options"])
     def confirm(self, request, pk=None):
         """Store every row of the previewed list, or nothing."""
         return self._step(services.confirm_import)
 
-    @action(detail=True, methods=["post"])
+    @extend_schema(request=None, responses={200: TraineeImportSerializer})
+    @action(detail=True, methods=["post"], http_method_names=["post", "options"])
     def discard(self, request, pk=None):
         """Drop the preview and its kept file."""
         return self._step(services.discard_import)

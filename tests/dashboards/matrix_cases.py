@@ -66,6 +66,6 @@ CASES = [
         "kpi-list",
         api=True,
         query=YEAR,
-        expect={"anonymous": 403, "admin": 200, "staff": 200, "leadership": 200, "member": 200, "other_member": 200},
+        expect={"anonymous": 401, "admin": 200, "staff": 200, "leadership": 200, "member": 200, "other_member": 200},
     ),
 ]

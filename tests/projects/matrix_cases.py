@@ -516,12 +516,19 @@ CASES = [
     page(P + "platform_delete", args=pk("platform"), member=403, other_member=404, leadership=403),
     own_staff_write(P + "platform_delete", "platform", None),
     # --- API
-    Case("agreement-list", api=True, expect={**ALL_READ, "anonymous": 403}),
+    Case("agreement-list", api=True, expect={**ALL_READ, "anonymous": 401}),
+    # The scan's download takes the API token, for whoever may read the agreement.
+    Case(
+        "agreement-scan",
+        api=True,
+        args=pk("verified"),
+        expect={"anonymous": 401, "staff": 200, "leadership": 200, "member": 200, "other_member": 404},
+    ),
     Case(
         "agreement-detail",
         api=True,
         args=pk("draft"),
-        expect={"anonymous": 403, "staff": 200, "leadership": 200, "member": 200, "other_member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 200, "member": 200, "other_member": 404},
     ),
     Case(
         "agreement-list",
@@ -530,7 +537,7 @@ CASES = [
         format="json",
         data=agreement_data,
         id="api-post:agreement-list",
-        expect={"anonymous": 403, "admin": 201, "staff": 201, "leadership": 403, "member": 201, "other_member": 400},
+        expect={"anonymous": 401, "admin": 201, "staff": 201, "leadership": 403, "member": 201, "other_member": 400},
     ),
     Case(
         "agreement-detail",
@@ -540,7 +547,7 @@ CASES = [
         args=pk("draft"),
         data=lambda w: {"title": "改名"},
         id="api-patch:agreement-detail",
-        expect={"anonymous": 403, "staff": 200, "leadership": 403, "member": 200, "other_member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 403, "member": 200, "other_member": 404},
     ),
     Case(
         "agreement-detail",
@@ -550,7 +557,7 @@ CASES = [
         args=pk("verified"),
         data=lambda w: {"title": "改名"},
         id="api-patch:agreement-detail(verified)",
-        expect={"anonymous": 403, "staff": 200, "leadership": 403, "member": 404, "other_member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 403, "member": 403, "other_member": 404},
     ),
     Case(
         "agreement-detail",
@@ -558,7 +565,7 @@ CASES = [
         method="delete",
         args=pk("draft"),
         id="api-delete:agreement-detail",
-        expect={"anonymous": 403, "staff": 204, "leadership": 403, "member": 403, "other_member": 404},
+        expect={"anonymous": 401, "staff": 204, "leadership": 403, "member": 403, "other_member": 404},
     ),
     Case(
         "agreement-transition",
@@ -568,7 +575,7 @@ CASES = [
         args=pk("draft"),
         data=lambda w: {"step": "submit"},
         id="api-post:agreement-transition(submit)",
-        expect={"anonymous": 403, "staff": 200, "leadership": 403, "member": 200, "other_member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 403, "member": 200, "other_member": 404},
     ),
     Case(
         "agreement-transition",
@@ -578,9 +585,9 @@ CASES = [
         args=pk("submitted"),
         data=lambda w: {"step": "verify"},
         id="api-post:agreement-transition(verify)",
-        expect={"anonymous": 403, "admin": 200, "staff": 200, "leadership": 403, "member": 403, "other_member": 404},
+        expect={"anonymous": 401, "admin": 200, "staff": 200, "leadership": 403, "member": 403, "other_member": 404},
     ),
-    Case("project-list", api=True, expect={**ALL_READ, "anonymous": 403}),
+    Case("project-list", api=True, expect={**ALL_READ, "anonymous": 401}),
     Case(
         "project-transition",
         api=True,
@@ -589,13 +596,13 @@ CASES = [
         args=pk("ready"),
         data=lambda w: {"step": "approve"},
         id="api-post:project-transition(approve)",
-        expect={"anonymous": 403, "admin": 200, "staff": 200, "leadership": 403, "member": 403, "other_member": 404},
+        expect={"anonymous": 401, "admin": 200, "staff": 200, "leadership": 403, "member": 403, "other_member": 404},
     ),
     Case(
         "project-detail",
         api=True,
         args=pk("project"),
-        expect={"anonymous": 403, "staff": 200, "leadership": 200, "member": 200, "other_member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 200, "member": 200, "other_member": 404},
     ),
     Case(
         "project-list",
@@ -605,7 +612,7 @@ CASES = [
         data=project_data,
         id="api-post:project-list",
         # A member proposes (a draft) with its own organisation leading; the other member names w.org.
-        expect={"anonymous": 403, "staff": 201, "leadership": 403, "member": 201, "other_member": 400},
+        expect={"anonymous": 401, "staff": 201, "leadership": 403, "member": 201, "other_member": 400},
     ),
     Case(
         "project-detail",
@@ -615,7 +622,7 @@ CASES = [
         args=pk("draft_project"),
         data=lambda w: {"budget": "99"},
         id="api-patch:project-detail(draft)",
-        expect={"anonymous": 403, "staff": 404, "leadership": 403, "member": 200, "other_member": 404},
+        expect={"anonymous": 401, "staff": 404, "leadership": 403, "member": 200, "other_member": 404},
     ),
     Case(
         "project-detail",
@@ -623,7 +630,7 @@ CASES = [
         method="delete",
         args=pk("draft_project"),
         id="api-delete:project-detail(draft)",
-        expect={"anonymous": 403, "staff": 404, "leadership": 403, "member": 204, "other_member": 404},
+        expect={"anonymous": 401, "staff": 404, "leadership": 403, "member": 204, "other_member": 404},
     ),
     Case(
         "project-transition",
@@ -633,7 +640,7 @@ CASES = [
         args=pk("draft_project"),
         data=lambda w: {"step": "submit"},
         id="api-post:project-transition(submit)",
-        expect={"anonymous": 403, "admin": 404, "staff": 404, "leadership": 403, "member": 200, "other_member": 404},
+        expect={"anonymous": 401, "admin": 404, "staff": 404, "leadership": 403, "member": 200, "other_member": 404},
     ),
     Case(
         "project-transition",
@@ -643,7 +650,7 @@ CASES = [
         args=pk("project"),
         data=lambda w: {"step": "return", "reason": "请补充预算明细"},
         id="api-post:project-transition(return)",
-        expect={"anonymous": 403, "admin": 200, "staff": 200, "leadership": 403, "member": 403, "other_member": 404},
+        expect={"anonymous": 401, "admin": 200, "staff": 200, "leadership": 403, "member": 403, "other_member": 404},
     ),
     Case(
         "project-detail",
@@ -653,7 +660,7 @@ CASES = [
         args=pk("project"),
         data=lambda w: {"budget": "99"},
         id="api-patch:project-detail",
-        expect={"anonymous": 403, "staff": 200, "leadership": 403, "member": 404, "other_member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 403, "member": 403, "other_member": 404},
     ),
     Case(
         "project-detail",
@@ -661,14 +668,14 @@ CASES = [
         method="delete",
         args=pk("project"),
         id="api-delete:project-detail",
-        expect={"anonymous": 403, "staff": 204, "leadership": 403, "member": 404},
+        expect={"anonymous": 401, "staff": 204, "leadership": 403, "member": 403},
     ),
-    Case("platform-list", api=True, expect={**ALL_READ, "anonymous": 403}),
+    Case("platform-list", api=True, expect={**ALL_READ, "anonymous": 401}),
     Case(
         "platform-detail",
         api=True,
         args=pk("platform"),
-        expect={"anonymous": 403, "staff": 200, "leadership": 200, "member": 200, "other_member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 200, "member": 200, "other_member": 404},
     ),
     Case(
         "platform-list",
@@ -677,7 +684,7 @@ CASES = [
         format="json",
         data=platform_data,
         id="api-post:platform-list",
-        expect={"anonymous": 403, "staff": 201, "leadership": 403, "member": 201, "other_member": 201},
+        expect={"anonymous": 401, "staff": 201, "leadership": 403, "member": 201, "other_member": 201},
     ),
     Case(
         "platform-transition",
@@ -687,7 +694,7 @@ CASES = [
         args=pk("pending_platform"),
         data=lambda w: {"step": "confirm"},
         id="api-post:platform-transition(confirm)",
-        expect={"anonymous": 403, "admin": 200, "staff": 200, "leadership": 403, "member": 403, "other_member": 404},
+        expect={"anonymous": 401, "admin": 200, "staff": 200, "leadership": 403, "member": 403, "other_member": 404},
     ),
     Case(
         "platform-detail",
@@ -697,7 +704,7 @@ CASES = [
         args=pk("pending_platform"),
         data=lambda w: {"level": "national"},
         id="api-patch:platform-detail(pending)",
-        expect={"anonymous": 403, "staff": 200, "leadership": 403, "member": 200, "other_member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 403, "member": 200, "other_member": 404},
     ),
     Case(
         "platform-detail",
@@ -707,7 +714,7 @@ CASES = [
         args=pk("platform"),
         data=lambda w: {"level": "national"},
         id="api-patch:platform-detail",
-        expect={"anonymous": 403, "staff": 200, "leadership": 403, "member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 403, "member": 403},
     ),
     Case(
         "platform-detail",
@@ -715,14 +722,14 @@ CASES = [
         method="delete",
         args=pk("platform"),
         id="api-delete:platform-detail",
-        expect={"anonymous": 403, "staff": 204, "leadership": 403, "member": 404},
+        expect={"anonymous": 401, "staff": 204, "leadership": 403, "member": 403},
     ),
-    Case("expert-list", api=True, expect={**ALL_READ, "anonymous": 403}),
+    Case("expert-list", api=True, expect={**ALL_READ, "anonymous": 401}),
     Case(
         "expert-detail",
         api=True,
         args=pk("expert"),
-        expect={"anonymous": 403, "staff": 200, "leadership": 200, "member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 200, "member": 404},
     ),
     Case(
         "expert-list",
@@ -731,7 +738,7 @@ CASES = [
         format="json",
         data=expert_data,
         id="api-post:expert-list",
-        expect={"anonymous": 403, "staff": 201, "leadership": 403, "member": 403},
+        expect={"anonymous": 401, "staff": 201, "leadership": 403, "member": 403},
     ),
     Case(
         "expert-detail",
@@ -741,6 +748,6 @@ CASES = [
         args=pk("expert"),
         data=lambda w: {"field": "材料科学"},
         id="api-patch:expert-detail",
-        expect={"anonymous": 403, "staff": 200, "leadership": 403, "member": 404},
+        expect={"anonymous": 401, "staff": 200, "leadership": 403, "member": 404},
     ),
 ]

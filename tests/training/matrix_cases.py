@@ -336,7 +336,7 @@ CASES += [
 # API ------------------------------------------------------------------------
 
 
-def api_roles(anonymous=403, admin=200, staff=None, leadership=200, member=200, other_member=200):
+def api_roles(anonymous=401, admin=200, staff=None, leadership=200, member=200, other_member=200):
     return roles(anonymous, admin, staff, leadership, member, other_member)
 
 
@@ -381,8 +381,11 @@ for basename, attr, payload, seen_by in API:
             args=pk(attr),
             data=payload,
             id=f"api-patch:{basename}-detail",
-            # The enterprise of the class may PATCH its funnel only (below): the whole record is refused.
-            expect=api_roles(leadership=403, other_member=403 if basename == "orderclass" else 404),
+            # The enterprise of the class may PATCH its funnel only (below): the whole record is refused;
+            # a record the other member may read but not change is refused (403); one it cannot see, 404.
+            expect=api_roles(
+                leadership=403, other_member=403 if basename == "orderclass" or other_sees == 200 else 404
+            ),
         ),
         Case(
             f"{basename}-detail",
@@ -390,7 +393,7 @@ for basename, attr, payload, seen_by in API:
             method="delete",
             args=pk(attr),
             id=f"api-delete:{basename}-detail",
-            expect=api_roles(admin=204, leadership=403, member=403, other_member=404),
+            expect=api_roles(admin=204, leadership=403, member=403, other_member=403 if other_sees == 200 else 404),
         ),
     ]
 
@@ -490,20 +493,20 @@ CASES += [
         format="multipart",
         args=pk("t_session"),
         data=upload_data,
-        expect=api_roles(admin=201, leadership=403, member=201, other_member=404),
+        expect=api_roles(admin=201, leadership=403, member=201, other_member=403),
     ),
     Case(
         "traineeimport-confirm",
         api=True,
         method="post",
         args=pk("t_import"),
-        expect=api_roles(leadership=403, other_member=404),
+        expect=api_roles(leadership=403, other_member=403),
     ),
     Case(
         "traineeimport-discard",
         api=True,
         method="post",
         args=pk("t_import"),
-        expect=api_roles(leadership=403, other_member=404),
+        expect=api_roles(leadership=403, other_member=403),
     ),
 ]
