@@ -31,7 +31,7 @@ class KpiViewSet(viewsets.ViewSet):
     def list(self, request):
         raw = request.query_params.get("year")
         try:
-            year = int(raw) if raw else services.current_year()
+            year = int(raw) if raw is not None else services.current_year()
         except ValueError:
             raise ValidationError({"year": _("年度无效。")}) from None
         if not 2000 <= year <= 2100:

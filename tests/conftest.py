@@ -43,6 +43,17 @@ def _media_root(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: what a test keeps there (the navigation's work-queue
+    count, throttles, dashboard pages) never reaches the next one through a reused primary key."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def org(db):
     return SchoolFactory(name="兰州石化职业技术大学")

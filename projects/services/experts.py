@@ -164,7 +164,7 @@ def invite_expert(expert_id, *, by, username, email, base_url):
     if not email:
         raise ValidationError({"email": _("请填写专家的电子邮箱。")})
     with transaction.atomic():
-        expert = Expert.objects.select_for_update().select_related("user").get(pk=expert_id)
+        expert = Expert.objects.select_for_update(of=("self",)).select_related("user").get(pk=expert_id)
         user = expert.user
         if user is None:
             username = (username or "").strip()

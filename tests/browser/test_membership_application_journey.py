@@ -8,8 +8,10 @@ from django.core.cache import cache
 
 from members.demo import synthetic_credit_code
 from members.models import ApplicationStatus, MembershipApplication, User
+from tests.mailserver import eager  # noqa: F401 - fixture
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The invitation goes out through Celery: its tasks run in the test process, so mail.outbox sees it.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager")]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 NAME = "兰州新区浏览器氢能有限公司"

@@ -19,7 +19,8 @@ from members.models import (
 )
 from tests.conftest import login
 
-pytestmark = pytest.mark.django_db
+# Mail goes through Celery: the tasks run in the test (on PostgreSQL+Redis too), so mail.outbox sees it.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager")]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CODE = synthetic_credit_code("兰州新区申请测试", "enterprise")

@@ -6,7 +6,8 @@ from members.models import Role, User, UserEvent
 from tests.conftest import login
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+# Mail goes through Celery: the tasks run in the test (on PostgreSQL+Redis too), so mail.outbox sees it.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager")]
 
 
 @pytest.fixture

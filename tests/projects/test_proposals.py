@@ -274,7 +274,7 @@ def test_a_member_proposes_through_the_api_as_a_draft_and_submits_it(api_for, or
     assert response.status_code == 200 and response.json()["status"] == PS.PROPOSED
     # Submitted: no longer the member's to change, nor to route.
     response = api.patch(reverse("project-detail", args=[project.pk]), {"budget": "10"}, format="json")
-    assert response.status_code == 404
+    assert response.status_code == 403
     response = api.post(reverse("project-transition", args=[project.pk]), {"step": "start_review"}, format="json")
     assert response.status_code == 403
     project.refresh_from_db()

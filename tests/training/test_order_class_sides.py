@@ -157,7 +157,7 @@ def test_the_api_lets_the_enterprise_patch_the_funnel_only(users, lanshi_class):
     assert (lanshi_class.name, lanshi_class.employed) == ("兰石订单班", 20)
     ok = api.patch(url, {"employed": 25}, format="json")
     assert ok.status_code == 200 and ok.json()["employed"] == 25
-    assert api.put(url, {**FUNNEL}, format="json").status_code == 404  # the whole record is the school's
+    assert api.put(url, {**FUNNEL}, format="json").status_code == 403  # the whole record is the school's
     [(title, body, _url)] = notices(users["member"])
     assert "培养漏斗数据" in title and "订单企业录用：20 → 25" in body
 
