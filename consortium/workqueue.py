@@ -12,8 +12,10 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from . import registry
+from .access import is_reader, is_writer
 
 # A provider shows at most this many items; the queue links to the full list for the rest.
 PER_PROVIDER = 20
@@ -36,6 +38,18 @@ class WorkItem:
         if isinstance(when, datetime.datetime):
             return when if when.tzinfo else when.replace(tzinfo=datetime.UTC)
         return datetime.datetime.combine(when, datetime.time.max, tzinfo=datetime.UTC)
+
+
+# Without a previous visit, "what changed since the last visit" looks back this far.
+FIRST_VISIT_LOOKBACK = datetime.timedelta(days=7)
+
+
+def leadership_since(user) -> datetime.datetime | None:
+    """For a leadership user, the moment "what changed since your last visit" counts from (their
+    previous visit of the home page); None for every other role, which is not shown that news."""
+    if not (is_reader(user) and not is_writer(user)):
+        return None
+    return getattr(user, "last_home_visit", None) or timezone.now() - FIRST_VISIT_LOOKBACK
 
 
 def items_for(user) -> list[WorkItem]:

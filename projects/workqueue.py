@@ -9,14 +9,14 @@ the review policy), whatever the number of items.
 
 from datetime import timedelta
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consortium import registry
-from consortium.access import is_reader, is_writer, member_org_id
-from consortium.workqueue import PER_PROVIDER, WorkItem
+from consortium.access import is_writer, member_org_id
+from consortium.workqueue import PER_PROVIDER, WorkItem, leadership_since
 
 from .models import (
     Agreement,
@@ -129,15 +129,15 @@ def agreements_naming_us(user):
 @registry.work_queue.register
 def project_changes_since_last_visit(user):
     """Leadership: project steps taken since their last visit to the home page."""
-    if not is_reader(user) or is_writer(user):
+    since = leadership_since(user)
+    if since is None:
         return []
-    since = getattr(user, "last_home_visit", None) or timezone.now() - timedelta(days=7)
     # A member's draft is not the leadership's to see until it is submitted.
     events = ProjectEvent.objects.filter(at__gt=since).exclude(to_status=ProjectStatus.DRAFT)
-    count = events.count()
+    totals = events.aggregate(count=Count("pk"), latest=Max("at"))
+    count, latest = totals["count"], totals["latest"]
     if not count:
         return []
-    latest = events.order_by("-at").values_list("at", flat=True).first()
     return [
         WorkItem(
             kind=_("上次访问以来的变化"),

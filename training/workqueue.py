@@ -2,13 +2,14 @@
 
 from datetime import timedelta
 
+from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consortium import registry
-from consortium.access import is_reader, is_writer, member_org_id
-from consortium.workqueue import PER_PROVIDER, WorkItem
+from consortium.access import is_writer, member_org_id
+from consortium.workqueue import PER_PROVIDER, WorkItem, leadership_since
 
 from .models import SKILL_TRAINING_KINDS, ImportStatus, TraineeImport, TrainingSession
 
@@ -49,12 +50,14 @@ def imports_waiting(user):
 @registry.work_queue.register
 def training_since_last_visit(user):
     """Leadership: skill training sessions held since their last visit to the home page."""
-    if not is_reader(user) or is_writer(user):
+    since = leadership_since(user)
+    if since is None:
         return []
-    since = getattr(user, "last_home_visit", None) or timezone.now() - timedelta(days=7)
-    now = timezone.now()
-    held = TrainingSession.objects.counted().filter(kind__in=SKILL_TRAINING_KINDS, ends_at__gt=since, ends_at__lte=now)
-    count = held.count()
+    held = TrainingSession.objects.counted().filter(
+        kind__in=SKILL_TRAINING_KINDS, ends_at__gt=since, ends_at__lte=timezone.now()
+    )
+    totals = held.aggregate(count=Count("pk"), latest=Max("ends_at"))
+    count = totals["count"]
     if not count:
         return []
     return [
@@ -62,7 +65,7 @@ def training_since_last_visit(user):
             kind=_("上次访问以来的变化"),
             title=_("%(n)d 期职业技能培训结束") % {"n": count},
             url=reverse("training:session_list"),
-            when=held.order_by("-ends_at").values_list("ends_at", flat=True).first(),
+            when=totals["latest"],
             count=count,
         )
     ]
